@@ -1,0 +1,139 @@
+/*
+ * The store's shared internals: the result type, the queued job, one pooled
+ * connection, and the helpers the files of src/store/ share. Only src/store/
+ * includes this header; it is the only place besides those files that sees
+ * libpq.
+ */
+#ifndef FL_STORE_INTERNAL_H
+#define FL_STORE_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <libpq-fe.h>
+#include <uv.h>
+
+#include "firelater/store.h"
+
+#define FL__STORE_MSG_MAX 256
+
+struct fl_store_res {
+    PGresult *pg;    /* the last statement's, or the failing one's; owned */
+    int err;         /* 0 or FL_* */
+    int failed_stmt; /* index of the failing statement of a transaction, or -1 */
+    char sqlstate[6];
+    char msg[FL__STORE_MSG_MAX];
+};
+
+/* A statement or transaction waiting for, or running on, a connection. One malloc. */
+typedef struct fl__store_job {
+    struct fl__store_job *next;
+    fl_store_cb cb;
+    void *ctx;
+    bool txn;
+    char schema[FL_STORE_SCHEMA_MAX + 1]; /* "" for public */
+    int nstmts;
+    fl_store_stmt_t *stmts; /* copies, inside the same allocation */
+} fl__store_job_t;
+
+typedef enum {
+    FL__CONN_WAIT,       /* broken or not yet started; the timer will connect */
+    FL__CONN_CONNECTING, /* PQconnectPoll in progress */
+    FL__CONN_IDLE,       /* open, no job */
+    FL__CONN_BUSY,       /* open, running job */
+    FL__CONN_CLOSED      /* fl_store_close */
+} fl__conn_state_t;
+
+typedef struct fl__store_pconn {
+    fl_store_t *st;
+    PGconn *pg;
+    uv_poll_t *poll; /* malloc'd: a new one when libpq changes sockets */
+    int fd;
+    int events;
+    uv_timer_t timer; /* reconnect with backoff */
+    fl__conn_state_t state;
+    unsigned backoff_ms;
+    char path[FL_STORE_SCHEMA_MAX + 1];   /* session search_path in effect; "" unknown */
+    char target[FL_STORE_SCHEMA_MAX + 1]; /* what the running job sets */
+    fl__store_job_t *job;
+    int first_user; /* pipeline slot of the job's first statement */
+    int slot;       /* slot of the results being read */
+    bool rolling_back;
+    bool flushing;
+    fl_store_res_t res;
+} fl__store_pconn_t;
+
+struct fl_store {
+    uv_loop_t *loop;
+    char *conninfo;
+    fl_store_opts_t opts;
+    fl__store_pconn_t *conns;
+    int nup;   /* connections open (idle or busy) */
+    bool down; /* no connection open since the last loss: fail fast */
+    bool closing;
+    int nclosing; /* handles still closing */
+    fl_store_close_cb close_cb;
+    fl__store_job_t *head, *tail;
+    int queued;
+};
+
+/* names.c: "name" with inner quotes doubled, into buf. FL_ETOOBIG. */
+int fl__store_quote_ident(char *buf, size_t len, const char *name);
+/* "SET [LOCAL ]search_path TO <quoted schema or public>" into buf. */
+int fl__store_set_path_sql(char *buf, size_t len, const char *schema, bool local);
+
+/* result.c */
+void fl__store_res_init(fl_store_res_t *r);
+void fl__store_res_clear(fl_store_res_t *r);
+/* Records an error result (takes pg) unless one is recorded already. */
+void fl__store_res_fail_pg(fl_store_res_t *r, PGresult *pg, int stmt);
+void fl__store_res_fail(fl_store_res_t *r, int err, const char *msg);
+int fl__store_sqlstate_err(const char *sqlstate);
+/* 0 for a successful status, else its FL_* code with r filled. Takes pg. */
+int fl__store_res_take(fl_store_res_t *r, PGresult *pg, int stmt, bool keep);
+fl_store_res_t *fl__store_res_new(void);
+
+/* job.c */
+fl__store_job_t *fl__store_job_new(const char *schema, bool txn, const fl_store_stmt_t *stmts,
+                                   int nstmts, fl_store_cb cb, void *ctx);
+void fl__store_job_finish(fl__store_job_t *job, fl_store_res_t *res);
+void fl__store_job_fail(fl__store_job_t *job, int err, const char *msg);
+void fl__store_queue_push(fl_store_t *st, fl__store_job_t *job);
+fl__store_job_t *fl__store_queue_pop(fl_store_t *st);
+void fl__store_queue_fail_all(fl_store_t *st, const char *msg);
+
+/* conn.c */
+void fl__store_conn_init(fl_store_t *st, fl__store_pconn_t *c);
+void fl__store_conn_connect(fl__store_pconn_t *c);
+/* Sends job on an idle connection; 0, or FL_EUNAVAIL with c broken and job untouched. */
+int fl__store_conn_send(fl__store_pconn_t *c, fl__store_job_t *job);
+void fl__store_conn_close(fl__store_pconn_t *c);
+
+/* pool.c: the connection reports to the pool. */
+void fl__store_on_up(fl_store_t *st);
+void fl__store_on_lost(fl_store_t *st);
+void fl__store_on_idle(fl__store_pconn_t *c);
+void fl__store_handle_closed(fl_store_t *st);
+
+/* Sends one job's statements in pipeline mode, then a sync: shared by both faces. */
+int fl__store_pipeline_send(PGconn *pg, const fl__store_job_t *job, const char *set_sql,
+                            int *first_user);
+
+/* sync.c: the blocking connection; err holds the last error's message. */
+struct fl_store_conn {
+    PGconn *pg;
+    char path[FL_STORE_SCHEMA_MAX + 1]; /* session search_path in effect; "" unknown */
+    char err[512];
+};
+
+/* Records msg (a printf format) as c's last error and returns err. */
+int fl__store_sync_seterr(fl_store_conn_t *c, int err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Runs sql (several statements allowed, no parameters) with PQexec. */
+int fl__store_sync_simple(fl_store_conn_t *c, const char *sql);
+
+/* migrate data, generated by tools/embed-sql from schemas/. */
+extern const fl_migration_t fl__migrations[];
+extern const size_t fl__migrations_len;
+
+#endif
