@@ -23,7 +23,11 @@
     XX(EEXIST, -9009, 409, "already exists")                                                       \
     XX(ECHAIN, -9010, 500, "hash chain broken")                                                    \
     XX(ESTATE, -9011, 409, "invalid state")                                                        \
-    XX(EUNAVAIL, -9012, 503, "unavailable")
+    XX(EUNAVAIL, -9012, 503, "unavailable")                                                        \
+    XX(EAUTH, -9013, 401, "not authenticated")                                                     \
+    XX(EFORBIDDEN, -9014, 403, "forbidden")                                                        \
+    XX(ERATE, -9015, 429, "too many requests")                                                     \
+    XX(EEXPIRED, -9016, 401, "expired")
 
 enum {
 #define XX(name, code, status, msg) FL_##name = (code),
