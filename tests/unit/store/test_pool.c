@@ -1,0 +1,387 @@
+/*
+ * The asynchronous pool against a real PostgreSQL on a uv loop: many more
+ * queries than connections, a bounded queue, transactions that either land
+ * whole or not at all, error codes, verbatim parameters, tenant schemas, and
+ * PostgreSQL going away and coming back.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pgfix.h"
+
+#include "firelater/clock.h"
+#include "firelater/err.h"
+#include "firelater/store.h"
+
+/* What one query's callback saw. */
+typedef struct seen {
+    int done;
+    int err;
+    char sqlstate[6];
+    int failed_stmt;
+    int rows;
+    char first[256];
+    bool first_null;
+} seen_t;
+
+static void on_res(fl_store_res_t *r, void *ctx)
+{
+    seen_t *s = ctx;
+    const char *v = fl_store_res_value(r, 0, 0);
+
+    s->err = fl_store_res_err(r);
+    snprintf(s->sqlstate, sizeof(s->sqlstate), "%s", fl_store_res_sqlstate(r));
+    s->failed_stmt = fl_store_res_failed_stmt(r);
+    s->rows = fl_store_res_rows(r);
+    snprintf(s->first, sizeof(s->first), "%s", v != NULL ? v : "");
+    s->first_null = fl_store_res_isnull(r, 0, 0);
+    s->done++;
+}
+
+typedef struct env {
+    uv_loop_t loop;
+    fl_store_t *st;
+    char *conninfo;
+    int closed;
+} env_t;
+
+static void on_closed(fl_store_t *st)
+{
+    (void)st;
+}
+
+/* A fresh database migrated for tenants a and b, and a store of pool connections on it. */
+static void env_open(env_t *e, const char *db, int pool, int queue_max)
+{
+    const char *slugs[] = {"aa", "bb"};
+    fl_store_opts_t o = {
+        .pool_size = pool, .queue_max = queue_max, .backoff_min_ms = 50, .backoff_max_ms = 400};
+    fl_store_conn_t *c;
+    int up = 0;
+
+    e->conninfo = pgfix_newdb(db);
+    c = pgfix_sync(e->conninfo);
+    ck_assert_int_eq(fl_migrate_all(c, slugs, 2, NULL), 0);
+    fl_store_sync_close(c);
+    uv_loop_init(&e->loop);
+    ck_assert_int_eq(fl_store_init(&e->st, &e->loop, e->conninfo, &o), 0);
+    for (int64_t end = fl_clock_mono() + 5000000; !up && fl_clock_mono() < end;) {
+        uv_run(&e->loop, UV_RUN_ONCE);
+        up = fl_store_is_up(e->st);
+    }
+    ck_assert(up);
+}
+
+static void env_close(env_t *e)
+{
+    fl_store_close(e->st, on_closed);
+    uv_run(&e->loop, UV_RUN_DEFAULT);
+    ck_assert_int_eq(uv_loop_close(&e->loop), 0);
+    free(e->conninfo);
+}
+
+/* Runs one query to completion. */
+static void q(env_t *e, const char *schema, const char *sql, int n, const char *const *p, seen_t *s)
+{
+    memset(s, 0, sizeof(*s));
+    ck_assert_int_eq(fl_store_query(e->st, schema, sql, n, p, on_res, s), 0);
+    pgfix_run_until(&e->loop, &s->done, 1, 10000);
+}
+
+START_TEST(test_many_more_than_pool)
+{
+    enum { N = 300 };
+    env_t e;
+    seen_t *s = calloc(N, sizeof(*s));
+    int done = 0;
+
+    env_open(&e, "pool_many", 3, N);
+    for (int i = 0; i < N; i++) {
+        char v[16];
+        const char *p[] = {v};
+
+        snprintf(v, sizeof(v), "%d", i);
+        ck_assert_int_eq(fl_store_query(e.st, i % 2 ? "tenant_aa" : NULL, "SELECT $1::int * 2", 1,
+                                        p, on_res, &s[i]),
+                         0);
+    }
+    for (int64_t end = fl_clock_mono() + 20000000; fl_clock_mono() < end;) {
+        done = 0;
+        for (int i = 0; i < N; i++)
+            done += s[i].done;
+        if (done == N)
+            break;
+        uv_run(&e.loop, UV_RUN_ONCE);
+    }
+    ck_assert_int_eq(done, N);
+    for (int i = 0; i < N; i++) {
+        ck_assert_int_eq(s[i].err, 0);
+        ck_assert_int_eq(s[i].done, 1);
+        ck_assert_int_eq((int)strtol(s[i].first, NULL, 10), 2 * i);
+    }
+    free(s);
+    env_close(&e);
+}
+END_TEST
+
+START_TEST(test_queue_bound)
+{
+    env_t e;
+    seen_t s[3];
+    seen_t extra;
+
+    memset(s, 0, sizeof(s));
+    env_open(&e, "pool_bound", 1, 2);
+    for (int i = 0; i < 3; i++)
+        ck_assert_int_eq(
+            fl_store_query(e.st, NULL, "SELECT pg_sleep(0.05)", 0, NULL, on_res, &s[i]), 0);
+    ck_assert_int_eq(fl_store_query(e.st, NULL, "SELECT 1", 0, NULL, on_res, &extra), FL_EUNAVAIL);
+    pgfix_run_until(&e.loop, &s[2].done, 1, 10000);
+    ck_assert_int_eq(s[0].err + s[1].err + s[2].err, 0);
+    env_close(&e);
+}
+END_TEST
+
+static const char *const ins_user =
+    "INSERT INTO users (id, email, name) VALUES (gen_random_uuid(), $1, $2)";
+
+START_TEST(test_txn_all_or_nothing)
+{
+    env_t e;
+    seen_t s, c;
+    const char *a[] = {"a@x.test", "A"}, *b[] = {"b@x.test", "B"};
+    const char *ck[] = {"main", "7"};
+    fl_store_stmt_t bad[] = {{ins_user, 2, a}, {ins_user, 2, b}, {ins_user, 2, a}};
+    fl_store_stmt_t good[] = {
+        {ins_user, 2, a},
+        {ins_user, 2, b},
+        {"INSERT INTO projector_checkpoint (name, position) VALUES ($1, $2)"
+         " ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position RETURNING position",
+         2, ck}};
+
+    env_open(&e, "pool_txn", 2, 16);
+    memset(&s, 0, sizeof(s));
+    ck_assert_int_eq(fl_store_txn(e.st, "tenant_aa", bad, 3, on_res, &s), 0);
+    pgfix_run_until(&e.loop, &s.done, 1, 10000);
+    ck_assert_int_eq(s.err, FL_EEXIST);
+    ck_assert_str_eq(s.sqlstate, "23505");
+    ck_assert_int_eq(s.failed_stmt, 2);
+    q(&e, "tenant_aa", "SELECT count(*) FROM users", 0, NULL, &c);
+    ck_assert_str_eq(c.first, "0");
+
+    /* The connections are usable after the rollback, and a good batch lands whole. */
+    memset(&s, 0, sizeof(s));
+    ck_assert_int_eq(fl_store_txn(e.st, "tenant_aa", good, 3, on_res, &s), 0);
+    pgfix_run_until(&e.loop, &s.done, 1, 10000);
+    ck_assert_int_eq(s.err, 0);
+    ck_assert_int_eq(s.failed_stmt, -1);
+    ck_assert_str_eq(s.first, "7"); /* the last statement's rows */
+    q(&e, "tenant_aa", "SELECT count(*) FROM users", 0, NULL, &c);
+    ck_assert_str_eq(c.first, "2");
+    q(&e, "tenant_bb", "SELECT count(*) FROM users", 0, NULL, &c);
+    ck_assert_str_eq(c.first, "0");
+    env_close(&e);
+}
+END_TEST
+
+START_TEST(test_error_codes)
+{
+    env_t e;
+    seen_t s;
+    const char *a[] = {"dup@x.test", "D"};
+
+    env_open(&e, "pool_codes", 2, 16);
+    q(&e, "tenant_aa", ins_user, 2, a, &s);
+    ck_assert_int_eq(s.err, 0);
+    q(&e, "tenant_aa", ins_user, 2, a, &s);
+    ck_assert_int_eq(s.err, FL_EEXIST);
+    ck_assert_str_eq(s.sqlstate, "23505");
+    q(&e, "tenant_aa", "UPDATE users SET status = 'bogus'", 0, NULL, &s);
+    ck_assert_int_eq(s.err, FL_ECONFLICT); /* 23514 check_violation */
+    q(&e, NULL, "SELECT 'x'::int", 0, NULL, &s);
+    ck_assert_int_eq(s.err, FL_EINVAL);
+    q(&e, NULL, "SELEC 1", 0, NULL, &s);
+    ck_assert_int_eq(s.err, FL_EIO);
+    ck_assert_str_eq(s.sqlstate, "42601");
+    /* Public only when no schema is given: a tenant's table is not visible. */
+    q(&e, NULL, "SELECT count(*) FROM users", 0, NULL, &s);
+    ck_assert_int_eq(s.err, FL_EIO);
+    ck_assert_str_eq(s.sqlstate, "42P01");
+    q(&e, "tenant_aa", "SELECT count(*) FROM users", 0, NULL, &s);
+    ck_assert_str_eq(s.first, "1");
+    ck_assert_int_eq(fl_store_query(e.st, "tenant_aa\"; DROP", "SELECT 1", 0, NULL, on_res, &s),
+                     FL_EINVAL);
+    env_close(&e);
+}
+END_TEST
+
+START_TEST(test_params_verbatim)
+{
+    static const char *const nasty[] = {
+        "O'Brien",
+        "\"quoted\"",
+        "'); DROP TABLE users; --",
+        "back\\slash \\' \\\\",
+        "$1 $2 ?\?( %s %n",
+        "line\nbreak\ttab",
+        "ünïcödé ✓",
+        "E'\\x41'",
+        "",
+    };
+    env_t e;
+    seen_t s;
+
+    env_open(&e, "pool_verbatim", 2, 16);
+    for (size_t i = 0; i < sizeof(nasty) / sizeof(nasty[0]); i++) {
+        char email[32];
+        const char *p[] = {email, nasty[i]};
+
+        snprintf(email, sizeof(email), "u%zu@x.test", i);
+        q(&e, "tenant_aa", ins_user, 2, p, &s);
+        ck_assert_int_eq(s.err, 0);
+        q(&e, "tenant_aa", "SELECT name FROM users WHERE email = $1", 1, p, &s);
+        ck_assert_int_eq(s.rows, 1);
+        ck_assert_str_eq(s.first, nasty[i]);
+    }
+    {
+        const char *p[] = {NULL};
+
+        q(&e, NULL, "SELECT $1::text", 1, p, &s);
+        ck_assert(s.first_null);
+    }
+    q(&e, "tenant_aa", "SELECT count(*) FROM users", 0, NULL, &s);
+    ck_assert_int_eq((int)strtol(s.first, NULL, 10), (int)(sizeof(nasty) / sizeof(nasty[0])));
+    env_close(&e);
+}
+END_TEST
+
+/* Queries until one succeeds; how many failed with FL_EUNAVAIL meanwhile. */
+static int until_ok(env_t *e, int timeout_ms)
+{
+    int unavail = 0;
+    seen_t s;
+
+    for (int64_t end = fl_clock_mono() + (int64_t)timeout_ms * 1000; fl_clock_mono() < end;) {
+        int rc;
+
+        memset(&s, 0, sizeof(s));
+        rc = fl_store_query(e->st, "tenant_aa", "SELECT count(*) FROM users", 0, NULL, on_res, &s);
+        if (rc == 0)
+            pgfix_run_until(&e->loop, &s.done, 1, 10000);
+        if (rc == 0 && s.err == 0)
+            return unavail;
+        ck_assert_int_eq(rc != 0 ? rc : s.err, FL_EUNAVAIL);
+        unavail++;
+        usleep(20000);
+        uv_run(&e->loop, UV_RUN_NOWAIT);
+    }
+    ck_abort_msg("the store did not come back");
+    return -1;
+}
+
+START_TEST(test_postgres_goes_away_and_back)
+{
+    env_t e;
+    seen_t s[8];
+    int rc;
+
+    env_open(&e, "pool_away", 3, 64);
+    ck_assert_int_eq(until_ok(&e, 5000), 0);
+    pgfix_stop();
+    /* In flight or queued at the loss, or refused at once: FL_EUNAVAIL, never a hang. */
+    memset(s, 0, sizeof(s));
+    for (int i = 0; i < 8; i++) {
+        rc = fl_store_query(e.st, "tenant_aa", "SELECT 1", 0, NULL, on_res, &s[i]);
+        if (rc != 0) {
+            ck_assert_int_eq(rc, FL_EUNAVAIL);
+            s[i].done = 1;
+            s[i].err = rc;
+        }
+    }
+    for (int i = 0; i < 8; i++) {
+        pgfix_run_until(&e.loop, &s[i].done, 1, 10000);
+        ck_assert_int_eq(s[i].err, FL_EUNAVAIL);
+    }
+    ck_assert(!fl_store_is_up(e.st));
+    rc = fl_store_query(e.st, NULL, "SELECT 1", 0, NULL, on_res, &s[0]);
+    ck_assert_int_eq(rc, FL_EUNAVAIL);
+    pgfix_start();
+    /* No operator: the pool reconnects by itself. */
+    until_ok(&e, 15000);
+    ck_assert(fl_store_is_up(e.st));
+    env_close(&e);
+}
+END_TEST
+
+START_TEST(test_close_fails_queued)
+{
+    env_t e;
+    seen_t s[4];
+
+    memset(s, 0, sizeof(s));
+    env_open(&e, "pool_close", 1, 16);
+    for (int i = 0; i < 4; i++)
+        ck_assert_int_eq(fl_store_query(e.st, NULL, "SELECT pg_sleep(0.2)", 0, NULL, on_res, &s[i]),
+                         0);
+    fl_store_close(e.st, on_closed);
+    for (int i = 0; i < 4; i++) {
+        ck_assert_int_eq(s[i].done, 1);
+        ck_assert_int_eq(s[i].err, FL_EUNAVAIL);
+    }
+    uv_run(&e.loop, UV_RUN_DEFAULT);
+    ck_assert_int_eq(uv_loop_close(&e.loop), 0);
+    free(e.conninfo);
+}
+END_TEST
+
+START_TEST(test_sync_face)
+{
+    char *info = pgfix_newdb("pool_sync");
+    fl_store_conn_t *c = pgfix_sync(info);
+    const char *a[] = {"s@x.test", "S"};
+    fl_store_stmt_t t[] = {{ins_user, 2, a}, {ins_user, 2, a}};
+    fl_store_res_t *r = NULL;
+
+    ck_assert_int_eq(fl_migrate_tenant(c, "aa", NULL), 0);
+    ck_assert_int_eq(fl_store_sync_txn(c, "tenant_aa", t, 2, &r), FL_EEXIST);
+    ck_assert_int_eq(fl_store_res_failed_stmt(r), 1);
+    fl_store_res_free(r);
+    ck_assert_int_eq(fl_store_sync_exec(c, "tenant_aa", ins_user, 2, a, &r), 0);
+    ck_assert_int_eq(fl_store_res_affected(r), 1);
+    fl_store_res_free(r);
+    ck_assert_int_eq(
+        fl_store_sync_exec(c, "tenant_aa", "SELECT email, name FROM users", 0, NULL, &r), 0);
+    ck_assert_int_eq(fl_store_res_rows(r), 1);
+    ck_assert_int_eq(fl_store_res_col(r, "name"), 1);
+    ck_assert_str_eq(fl_store_res_value(r, 0, 1), "S");
+    ck_assert_ptr_null(fl_store_res_value(r, 1, 0));
+    fl_store_res_free(r);
+    fl_store_sync_close(c);
+    free(info);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("store_pool");
+    TCase *tc = tcase_create("pool");
+
+    tcase_set_timeout(tc, 90);
+    tcase_add_test(tc, test_many_more_than_pool);
+    tcase_add_test(tc, test_queue_bound);
+    tcase_add_test(tc, test_txn_all_or_nothing);
+    tcase_add_test(tc, test_error_codes);
+    tcase_add_test(tc, test_params_verbatim);
+    tcase_add_test(tc, test_close_fails_queued);
+    tcase_add_test(tc, test_sync_face);
+    tcase_add_test(tc, test_postgres_goes_away_and_back);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return pgfix_main(suite());
+}
