@@ -184,6 +184,12 @@ int fl_log_head(fl_log_t *log, fl_log_head_t *head);
 /* The stream's current version, 0 if it does not exist. */
 int fl_log_stream_version(fl_log_t *log, const char *stream, uint64_t *version);
 
+/*
+ * The batch an idempotency key was first appended with: 1 and *res filled
+ * (duplicate = true, first_pos, count, ts) when seen, 0 when not.
+ */
+int fl_log_idem_get(fl_log_t *log, const char *key, fl_log_result_t *res);
+
 /* The last number allocated for a prefix ("ISS"), 0 if none yet. */
 int fl_log_number_last(fl_log_t *log, const char *prefix, uint64_t *last);
 

@@ -126,3 +126,28 @@ int fl_log_stats(fl_log_t *log, fl_log_stats_t *st)
     fl__log_txn_abort(log, txn);
     return rc;
 }
+
+int fl_log_idem_get(fl_log_t *log, const char *key, fl_log_result_t *res)
+{
+    MDB_txn *txn;
+    MDB_val k = {strlen(key), (void *)key}, d;
+    if (k.mv_size == 0 || k.mv_size > FL_LOG_KEY_MAX)
+        return FL_EINVAL;
+    int rc = fl__log_txn_begin(log, MDB_RDONLY, &txn);
+    if (rc != 0)
+        return rc;
+    rc = mdb_get(txn, log->idem, &k, &d);
+    if (rc == 0 && d.mv_size == 20) {
+        const uint8_t *p = d.mv_data;
+        memset(res, 0, sizeof(*res));
+        res->duplicate = true;
+        res->first_pos = fl__rd64(p);
+        res->count = (uint32_t)p[8] << 24 | (uint32_t)p[9] << 16 | (uint32_t)p[10] << 8 | p[11];
+        res->ts = (fl_time_t)fl__rd64(p + 12);
+        rc = 1;
+    } else {
+        rc = rc == MDB_NOTFOUND ? 0 : rc == 0 ? FL_ECORRUPT : fl__log_err(rc);
+    }
+    fl__log_txn_abort(log, txn);
+    return rc;
+}
