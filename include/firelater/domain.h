@@ -1,0 +1,86 @@
+/*
+ * What every domain module shares: the context a command is decided in, and
+ * the decision it produces (events to append with their expected stream
+ * versions, or a user's error as a problem).
+ *
+ * decide functions are pure: no I/O, no clock (ctx->now), memory only from
+ * ctx->a. So replaying history gives exactly the same results.
+ */
+#ifndef FIRELATER_DOMAIN_H
+#define FIRELATER_DOMAIN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "firelater/arena.h"
+#include "firelater/clock.h"
+#include "firelater/http.h"
+#include "firelater/log.h"
+
+#define FL_UUID_LEN 36 /* "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" without NUL */
+
+typedef struct fl_cmd_ctx {
+    fl_arena_t *a;
+    fl_time_t now;
+    const char *tenant;     /* slug */
+    const char *actor;      /* "user:<uuid>", "apikey:<id>", "system", "flctl:<name>" */
+    const char *actor_id;   /* the user's uuid, or NULL */
+    const char *request_id; /* becomes the events' cid */
+    const char *corr;       /* correlation id, may be NULL */
+    const char *client;     /* client address, for the audit trail; may be NULL */
+    const char *user_agent; /* may be NULL */
+} fl_cmd_ctx_t;
+
+#define FL_DECISION_MAX_EVENTS  16
+#define FL_DECISION_MAX_EXPECTS 16
+#define FL_DECISION_MAX_ERRORS  32
+
+typedef struct fl_decision {
+    fl_log_new_t events[FL_DECISION_MAX_EVENTS];
+    size_t n_events;
+    fl_log_expect_t expects[FL_DECISION_MAX_EXPECTS];
+    size_t n_expects;
+    /* Set when the command is refused: the HTTP status and the problem. */
+    int status;
+    /*
+     * A refusal whose events must still be recorded (a reused refresh token
+     * revokes its family, then the request is refused): append, then answer
+     * with the problem.
+     */
+    bool keep_events;
+    fl_problem_t problem;
+    fl_problem_error_t errors[FL_DECISION_MAX_ERRORS];
+    /* What the response should show: the entity after the events (owned by the decision). */
+    json_t *result;
+    const char *location; /* "/api/v1/users/<id>" for a 201, in the arena */
+} fl_decision_t;
+
+void fl_decision_init(fl_decision_t *d);
+void fl_decision_release(fl_decision_t *d); /* drops result */
+
+/*
+ * Adds an event: data is encoded to msgpack in ctx->a (the reference is
+ * stolen). number: NULL or a prefix ("ISS") for the log to allocate.
+ * Returns 0 or FL_ETOOBIG when the decision is full.
+ */
+int fl_decision_emit(fl_decision_t *d, const fl_cmd_ctx_t *ctx, const char *stream,
+                     const char *type, json_t *data, const char *number);
+
+/* The stream must be at this version (FL_LOG_NO_STREAM for a new one) when appended. */
+int fl_decision_expect(fl_decision_t *d, const char *stream, int64_t version);
+
+/* Refuses the command; title and detail are borrowed. Returns FL_EINVAL for chaining. */
+int fl_decision_fail(fl_decision_t *d, int status, const char *title, const char *detail);
+
+/* Collects a field error (422 "validation failed" unless a status was already set). */
+void fl_decision_field(fl_decision_t *d, const char *field, const char *message);
+
+bool fl_decision_failed(const fl_decision_t *d);
+
+/* A new random (v4) UUID, in the arena. */
+char *fl_uuid_new(fl_arena_t *a);
+bool fl_uuid_is_valid(const char *s);
+
+#endif

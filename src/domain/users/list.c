@@ -1,0 +1,293 @@
+/*
+ * GET /users: query parameters -> one SQL statement and its parameters.
+ * Every value is a parameter; the only words that reach the SQL text come
+ * from the whitelists below, never from the request.
+ *
+ * The statement counts the matches (meta.total) and joins the page to the
+ * count, so that a page past the end still returns the total (one row whose
+ * _id is NULL). The page is ordered inside (by the index) and again outside
+ * on the few rows of the page, as a join does not promise to keep order.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "firelater/err.h"
+#include "internal.h"
+
+#define PAGE_MAX 1000000L
+
+static const char *const sorts[] = {"created_at", "updated_at", "name",
+                                    "email",      "status",     "last_login_at"};
+
+/* The columns `fields` may name, with the SQL that produces each. */
+static const struct column {
+    const char *name;
+    const char *sql;
+} columns[] = {
+    {"id", "u.id"},
+    {"email", "u.email"},
+    {"name", "u.name"},
+    {"avatar_url", "u.avatar_url"},
+    {"phone", "u.phone"},
+    {"timezone", "u.timezone"},
+    {"status", "u.status"},
+    {"auth_provider", "u.auth_provider"},
+    {"external_id", "u.external_id"},
+    {"roles", "(SELECT coalesce(json_agg(r.name ORDER BY r.name), '[]'::json) FROM user_roles ur"
+              " JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = u.id)::text"},
+    {"last_login_at", "to_char(u.last_login_at AT TIME ZONE 'UTC', "
+                      "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"},
+    {"settings", "u.settings::text"},
+    {"created_at", "to_char(u.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"},
+    {"updated_at", "to_char(u.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"},
+};
+#define N_COLUMNS (sizeof(columns) / sizeof(columns[0]))
+
+typedef struct sqlb {
+    char buf[8192];
+    size_t len;
+} sqlb_t;
+
+__attribute__((format(printf, 2, 3))) static void add(sqlb_t *b, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(b->buf + b->len, sizeof(b->buf) - b->len, fmt, ap);
+    va_end(ap);
+    fl_assert(n >= 0 && (size_t)n < sizeof(b->buf) - b->len); /* the words are all ours */
+    b->len += (size_t)n;
+}
+
+typedef struct listq {
+    fl_arena_t *a;
+    fl_decision_t *d;
+    fl_users_list_t *out;
+    const char *sort;
+    bool desc;
+    bool want[N_COLUMNS];
+    const char *where[4]; /* SQL of each filter, ANDed */
+    size_t n_where;
+} listq_t;
+
+static bool parse_long(const char *s, long min, long max, long *out)
+{
+    char *end;
+    long v;
+
+    if (*s < '0' || *s > '9' || strlen(s) > 9)
+        return false;
+    v = strtol(s, &end, 10);
+    if (*end != '\0' || v < min || v > max)
+        return false;
+    *out = v;
+    return true;
+}
+
+/* The index of s in list, or -1. */
+static int index_of(const char *s, const char *const *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(s, list[i]) == 0)
+            return (int)i;
+    }
+    return -1;
+}
+
+/* Adds a filter whose value becomes the next parameter: each "$?" of tmpl names it. */
+static void add_filter(listq_t *q, const char *tmpl, const char *value)
+{
+    char num[16], *sql, *p;
+    size_t len, nl;
+
+    fl_assert(q->n_where < 4 && q->out->nparams < FL_USERS_LIST_MAX_PARAMS - 2);
+    snprintf(num, sizeof(num), "%d", q->out->nparams + 1);
+    nl = strlen(num);
+    len = strlen(tmpl) + 2 * nl + 1;
+    sql = p = fl_arena_alloc(q->a, len);
+    if (sql == NULL)
+        return;
+    for (const char *t = tmpl; *t != '\0'; t++) {
+        *p++ = *t;
+        if (t[0] == '$' && t[1] == '?') {
+            memcpy(p, num, nl);
+            p += nl, t++;
+        }
+    }
+    *p = '\0';
+    q->where[q->n_where++] = sql;
+    q->out->params[q->out->nparams++] = value;
+}
+
+/* %, _ and the escape character itself stand for themselves in the pattern. */
+static char *like_pattern(fl_arena_t *a, const char *s)
+{
+    char *out = fl_arena_alloc(a, 2 * strlen(s) + 3), *p = out;
+
+    if (out == NULL)
+        return NULL;
+    *p++ = '%';
+    for (; *s != '\0'; s++) {
+        if (*s == '%' || *s == '_' || *s == '\\')
+            *p++ = '\\';
+        *p++ = *s;
+    }
+    *p++ = '%';
+    *p = '\0';
+    return out;
+}
+
+static bool set_fields(listq_t *q, const char *value)
+{
+    const char *s = value;
+    bool any = false;
+
+    while (*s != '\0') {
+        size_t len = strcspn(s, ","), i;
+        for (i = 0; i < N_COLUMNS; i++) {
+            if (strlen(columns[i].name) == len && strncmp(columns[i].name, s, len) == 0)
+                break;
+        }
+        if (i == N_COLUMNS)
+            return false;
+        q->want[i] = any = true;
+        s += len + (s[len] == ',');
+    }
+    return any;
+}
+
+static const char *filter(listq_t *q, const char *name, const char *v)
+{
+    if (strcmp(name, "status") == 0) {
+        if (fl_user_status_parse(v) == FL_USER_NONE)
+            return "must be active or inactive";
+        add_filter(q, "u.status = $?", v);
+    } else if (strcmp(name, "role") == 0) {
+        if (!fl__users_role_name_ok(v))
+            return "must be a role name";
+        add_filter(q,
+                   "EXISTS (SELECT 1 FROM user_roles ur JOIN roles r ON r.id = ur.role_id"
+                   " WHERE ur.user_id = u.id AND r.name = $?)",
+                   v);
+    } else if (strcmp(name, "email") == 0) {
+        if (*v == '\0' || strlen(v) > FL_USERS_EMAIL_MAX)
+            return "must be an email address";
+        add_filter(q, "lower(u.email) = lower($?)", v);
+    } else {
+        if (*v == '\0' || strlen(v) > 255)
+            return "must be 1 to 255 bytes";
+        add_filter(q, "(u.name ILIKE $? OR u.email ILIKE $?)", like_pattern(q->a, v));
+    }
+    return NULL;
+}
+
+/* One parameter; returns why it is refused, or NULL. */
+static const char *param(listq_t *q, const char *name, const char *v)
+{
+    if (strcmp(name, "page") == 0)
+        return parse_long(v, 1, PAGE_MAX, &q->out->page) ? NULL
+                                                         : "must be an integer from 1 to 1000000";
+    if (strcmp(name, "per_page") == 0)
+        return parse_long(v, 1, 100, &q->out->per_page) ? NULL : "must be an integer from 1 to 100";
+    if (strcmp(name, "sort") == 0) {
+        int i = index_of(v, sorts, sizeof(sorts) / sizeof(sorts[0]));
+        q->sort = i >= 0 ? sorts[i] : q->sort;
+        return i >= 0 ? NULL
+                      : "must be one of created_at, updated_at, name, email, status, last_login_at";
+    }
+    if (strcmp(name, "order") == 0) {
+        q->desc = strcmp(v, "desc") == 0;
+        return q->desc || strcmp(v, "asc") == 0 ? NULL : "must be asc or desc";
+    }
+    if (strcmp(name, "fields") == 0)
+        return set_fields(q, v) ? NULL : "must be a comma-separated list of user columns";
+    return filter(q, name, v);
+}
+
+static const char *const known_params[] = {"page",   "per_page", "sort",  "order", "fields",
+                                           "status", "role",     "email", "q"};
+#define N_KNOWN (sizeof(known_params) / sizeof(known_params[0]))
+
+static void check_params(listq_t *q, const fl_http_param_t *query, size_t n)
+{
+    bool seen[N_KNOWN] = {false};
+
+    for (size_t i = 0; i < n; i++) {
+        int k = index_of(query[i].name, known_params, N_KNOWN);
+        const char *why;
+        if (k < 0) {
+            const char *copy = fl_arena_strndup(q->a, query[i].name, strnlen(query[i].name, 200));
+            fl_decision_field(q->d, copy != NULL ? copy : "?", "is not a known parameter");
+            continue;
+        }
+        why = seen[k] ? "must be given once" : param(q, known_params[k], query[i].value);
+        seen[k] = true;
+        if (why != NULL)
+            fl_decision_field(q->d, known_params[k], why);
+    }
+}
+
+static void add_where(sqlb_t *b, const listq_t *q)
+{
+    for (size_t i = 0; i < q->n_where; i++)
+        add(b, "%s%s", i == 0 ? " WHERE " : " AND ", q->where[i]);
+}
+
+static void build(listq_t *q, sqlb_t *b)
+{
+    const char *dir = q->desc ? "DESC" : "ASC";
+    bool all = true;
+
+    for (size_t i = 0; i < N_COLUMNS; i++)
+        all = all && !q->want[i];
+    add(b, "SELECT t._total, p.* FROM (SELECT count(*) AS _total FROM users u");
+    add_where(b, q);
+    add(b, ") t LEFT JOIN LATERAL (SELECT u.id AS _id, u.%s AS _k", q->sort);
+    for (size_t i = 0; i < N_COLUMNS; i++) {
+        if (all || q->want[i])
+            add(b, ", %s AS %s", columns[i].sql, columns[i].name);
+    }
+    add(b, " FROM users u");
+    add_where(b, q);
+    add(b, " ORDER BY u.%s %s NULLS LAST, u.id %s LIMIT $%d OFFSET $%d) p ON true", q->sort, dir,
+        dir, q->out->nparams + 1, q->out->nparams + 2);
+    add(b, " ORDER BY p._k %s NULLS LAST, p._id %s", dir, dir);
+}
+
+static char *long_text(fl_arena_t *a, long v)
+{
+    char buf[24];
+
+    snprintf(buf, sizeof(buf), "%ld", v);
+    return fl_arena_strndup(a, buf, strlen(buf));
+}
+
+int fl_users_list_query(const fl_http_param_t *query, size_t n, fl_arena_t *a, fl_users_list_t *out,
+                        fl_decision_t *d)
+{
+    listq_t q = {.a = a, .d = d, .out = out, .sort = "created_at"};
+    sqlb_t *b;
+
+    memset(out, 0, sizeof(*out));
+    out->page = 1;
+    out->per_page = 25;
+    check_params(&q, query, n);
+    if (fl_decision_failed(d))
+        return FL_EINVAL;
+    b = fl_arena_alloc(a, sizeof(*b));
+    if (b == NULL)
+        return FL_ETOOBIG;
+    b->len = 0;
+    build(&q, b);
+    out->params[out->nparams++] = long_text(a, out->per_page);
+    out->params[out->nparams++] = long_text(a, (out->page - 1) * out->per_page);
+    out->sql = fl_arena_strndup(a, b->buf, b->len);
+    for (int i = 0; i < out->nparams; i++) {
+        if (out->params[i] == NULL)
+            return FL_ETOOBIG;
+    }
+    return out->sql == NULL ? FL_ETOOBIG : 0;
+}

@@ -1,0 +1,236 @@
+/*
+ * A tenant's batches: read the checkpoint, then repeatedly read events after
+ * it, collect the handlers' statements and run them in one transaction that
+ * also moves the checkpoint. The transitions are README.md's table; each
+ * function below performs one of them.
+ *
+ * The checkpoint move is the transaction's first statement, not its last, and
+ * it is conditional: it updates the row only if it still holds the position
+ * this batch started from, and otherwise fails on purpose (below). First,
+ * because a rebuild takes the live checkpoint table's lock before it drops
+ * the schema: a batch that waits for that lock must hold no lock on any other
+ * table of the schema, or the two would deadlock.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "firelater/err.h"
+#include "internal.h"
+
+#define SQL_CREATE                                                                                 \
+    "INSERT INTO projector_checkpoint (name, position) VALUES ($1, 0)"                             \
+    " ON CONFLICT (name) DO NOTHING"
+
+/*
+ * The conditional move. When the row no longer holds $2 (a rebuild swapped
+ * the schema, or another projector of the same name ran), the cast of a text
+ * that is not a number fails with 22P02 and a message that names the cause,
+ * so the whole transaction rolls back through the store's ordinary error
+ * path: no effect of this batch lands anywhere. The ELSE branch depends on
+ * the aggregate, so the planner cannot fold it into an error at plan time.
+ */
+#define SQL_MOVE                                                                                   \
+    "WITH moved AS (UPDATE projector_checkpoint SET position = $3, updated_at = now()"             \
+    " WHERE name = $1 AND position = $2 RETURNING 1)"                                              \
+    " SELECT CASE WHEN count(*) = 1 THEN 1"                                                        \
+    " ELSE ('projector checkpoint moved: ' || count(*))::int END FROM moved"
+
+#define SQLSTATE_MOVED "22P02"
+
+static void report(fl__proj_tenant_t *t, const char *what, int rc, const char *detail)
+{
+    if (t->failing)
+        return;
+    t->failing = true;
+    /* libpq's messages can run over several lines; a log line keeps the first. */
+    fprintf(stderr, "firelater: projector: tenant '%s': %s: %s%s%.*s; retrying with backoff\n",
+            t->slug, what, fl_strerror(rc), detail[0] != '\0' ? ": " : "",
+            (int)strcspn(detail, "\n"), detail);
+}
+
+/* A failure: try again after a delay that doubles up to the maximum. */
+static void backoff(fl__proj_tenant_t *t)
+{
+    const fl_projector_opts_t *o = &t->p->opts;
+
+    if (t->closing) {
+        t->state = FL__PROJ_IDLE;
+        fl__proj_tenant_close(t);
+        return;
+    }
+    t->backoff_ms = t->backoff_ms == 0 ? o->backoff_min_ms : t->backoff_ms * 2;
+    if (t->backoff_ms > o->backoff_max_ms)
+        t->backoff_ms = o->backoff_max_ms;
+    t->state = FL__PROJ_BACKOFF;
+    t->again = false;
+    uv_timer_start(&t->timer, fl__proj_on_timer, t->backoff_ms, 0);
+}
+
+/* Kicks in one loop iteration share one run: the timer is only restarted. */
+void fl__proj_schedule(fl__proj_tenant_t *t)
+{
+    t->state = FL__PROJ_IDLE;
+    uv_timer_start(&t->timer, fl__proj_on_timer, 0, 0);
+}
+
+static void on_loaded(fl_store_res_t *res, void *ctx)
+{
+    fl__proj_tenant_t *t = ctx;
+    int rc = fl_store_res_err(res);
+
+    if (rc == 0 && fl_store_res_rows(res) > 0) {
+        t->applied = strtoull(fl_store_res_value(res, 0, 0), NULL, 10);
+        t->row_missing = false;
+    } else if (rc == 0) {
+        t->applied = 0;
+        t->row_missing = true;
+    }
+    if (rc < 0) {
+        report(t, "cannot read the checkpoint", rc, fl_store_res_message(res));
+        backoff(t);
+        return;
+    }
+    t->known = true;
+    if (t->closing) {
+        t->state = FL__PROJ_IDLE;
+        fl__proj_tenant_close(t);
+        return;
+    }
+    fl__proj_wake(t);
+    fl__proj_schedule(t);
+}
+
+void fl__proj_load(fl__proj_tenant_t *t)
+{
+    const char *params[1] = {t->p->name};
+    int rc;
+
+    t->known = false;
+    t->state = FL__PROJ_LOADING;
+    rc = fl_store_query(t->p->store, t->schema, FL__PROJ_SQL_READ, 1, params, on_loaded, t);
+    if (rc < 0) {
+        report(t, "cannot read the checkpoint", rc, "");
+        backoff(t);
+    }
+}
+
+/* The checkpoint statements in the slots reserved at the front of the batch. */
+static int reserved_slots(const fl__proj_tenant_t *t)
+{
+    return t->row_missing ? 2 : 1;
+}
+
+static void fill_checkpoint(fl__proj_tenant_t *t, uint64_t to)
+{
+    fl_proj_out_t *o = &t->out;
+    const char **p = fl_arena_alloc(&o->arena, 3 * sizeof(*p));
+    int i = 0;
+
+    fl_assert(p != NULL);
+    p[0] = t->p->name;
+    p[1] = fl__proj_u64(o, t->applied);
+    p[2] = fl__proj_u64(o, to);
+    if (t->row_missing)
+        o->stmts[i++] = (fl_store_stmt_t){SQL_CREATE, 1, p};
+    o->stmts[i] = (fl_store_stmt_t){SQL_MOVE, 3, p};
+}
+
+static void run_batch(fl__proj_tenant_t *t);
+
+static void recovered(fl__proj_tenant_t *t)
+{
+    t->backoff_ms = 0;
+    if (!t->failing)
+        return;
+    t->failing = false;
+    fprintf(stderr, "firelater: projector: tenant '%s': applying again at position %" PRIu64 "\n",
+            t->slug, t->applied);
+}
+
+/* After a commit: another batch at once while the log's head is beyond, else rest. */
+static void after_commit(fl__proj_tenant_t *t)
+{
+    fl_log_head_t h;
+
+    if (t->closing) {
+        t->state = FL__PROJ_IDLE;
+        fl__proj_tenant_close(t);
+        return;
+    }
+    if (t->again || fl_log_head(t->log, &h) < 0 || h.pos > t->applied)
+        run_batch(t);
+    else
+        t->state = FL__PROJ_IDLE;
+}
+
+static void on_committed(fl_store_res_t *res, void *ctx)
+{
+    fl__proj_tenant_t *t = ctx;
+    int rc = fl_store_res_err(res);
+    bool moved = rc < 0 && fl_store_res_failed_stmt(res) == reserved_slots(t) - 1 &&
+                 strcmp(fl_store_res_sqlstate(res), SQLSTATE_MOVED) == 0;
+
+    if (rc == 0) {
+        t->applied = t->batch_last;
+        t->row_missing = false;
+        recovered(t);
+        fl__proj_wake(t);
+        after_commit(t);
+    } else if (t->closing) {
+        backoff(t); /* which only closes it */
+    } else if (moved) {
+        /* Not a failure: the schema was rebuilt. Its checkpoint says where to go on. */
+        fprintf(stderr,
+                "firelater: projector: tenant '%s': checkpoint moved from %" PRIu64
+                " (schema rebuilt?); reading it again\n",
+                t->slug, t->applied);
+        fl__proj_load(t);
+    } else {
+        report(t, "cannot apply a batch", rc, fl_store_res_message(res));
+        backoff(t);
+    }
+}
+
+static void run_batch(fl__proj_tenant_t *t)
+{
+    fl__proj_run_t run = {.after = t->applied, .max = t->p->opts.batch_max};
+    int rc;
+
+    t->again = false;
+    fl__proj_out_reset(&t->out, reserved_slots(t));
+    rc = fl__proj_collect(&t->out, t->log, t->p->handlers, &run);
+    if (rc < 0) {
+        report(t, "cannot build a batch", rc, run.why);
+        backoff(t);
+        return;
+    }
+    if (run.count == 0) {
+        t->state = FL__PROJ_IDLE;
+        return;
+    }
+    fill_checkpoint(t, run.last);
+    t->batch_last = run.last;
+    rc = fl_store_txn(t->p->store, t->schema, t->out.stmts, t->out.n, on_committed, t);
+    /* The store copied the statements; the batch's memory can go now. */
+    fl__proj_out_reset(&t->out, 0);
+    if (rc < 0) {
+        report(t, "cannot apply a batch", rc, "");
+        backoff(t);
+        return;
+    }
+    t->state = FL__PROJ_RUNNING;
+}
+
+void fl__proj_on_timer(uv_timer_t *timer)
+{
+    fl__proj_tenant_t *t = timer->data;
+
+    if (t->closing)
+        return;
+    if (!t->known)
+        fl__proj_load(t);
+    else
+        run_batch(t);
+}

@@ -1,0 +1,132 @@
+/*
+ * The projector's shared internals: the statements a batch collects and the
+ * loop that turns a run of events into them, used alike by the live
+ * projector (projector.c) and by a rebuild (rebuild.c). Only src/projector/
+ * includes this header.
+ */
+#ifndef FL_PROJECTOR_INTERNAL_H
+#define FL_PROJECTOR_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <uv.h>
+
+#include "firelater/projector.h"
+
+/* A batch's statements; their params live in arena until the batch is reset. */
+struct fl_proj_out {
+    fl_arena_t arena;    /* params and handler-built SQL: lives as long as the batch */
+    fl_arena_t ev_arena; /* one decoded event at a time */
+    fl_store_stmt_t *stmts;
+    int n, cap;
+};
+
+void fl__proj_out_init(fl_proj_out_t *o);
+/* Forgets every statement and keeps `reserve` empty slots at the front for the caller. */
+void fl__proj_out_reset(fl_proj_out_t *o, int reserve);
+void fl__proj_out_free(fl_proj_out_t *o);
+/* A decimal copy of v in the batch's arena. */
+const char *fl__proj_u64(fl_proj_out_t *o, uint64_t v);
+
+/* The checkpoint's row, read by the live projector and by flctl. */
+#define FL__PROJ_SQL_READ "SELECT position FROM projector_checkpoint WHERE name = $1"
+
+/* What one fl__proj_collect call read. */
+typedef struct fl__proj_run {
+    uint64_t after; /* read events after this position */
+    uint64_t to;    /* up to this one, inclusive; 0 means the log's end */
+    unsigned max;   /* at most this many */
+    uint64_t last;  /* out: the last position read (after, when none) */
+    unsigned count; /* out: events read */
+    char why[256];  /* out: what failed, on error */
+} fl__proj_run_t;
+
+/*
+ * Reads events (run->after, run->to] from log, at most run->max, decodes each
+ * one's data to JSON and appends its handler's statements to o. An event
+ * without a handler is only counted. Errors: the log's, FL_ECORRUPT (data
+ * that is not JSON-able), or a handler's negative code (run->why says which).
+ */
+int fl__proj_collect(fl_proj_out_t *o, fl_log_t *log, const fl_proj_handler_t *const *handlers,
+                     fl__proj_run_t *run);
+
+/* ---- the live projector (projector.c, batch.c, wait.c) ---- */
+
+typedef struct fl__proj_tenant fl__proj_tenant_t;
+
+/* One fl_projector_wait: its timer is its timeout and, detached, its deferred call. */
+typedef struct fl__proj_waiter {
+    struct fl__proj_waiter *next;
+    uv_timer_t timer;
+    fl_projector_t *p;
+    fl__proj_tenant_t *t; /* NULL once detached: the answer is in reached */
+    uint64_t pos;
+    bool reached;
+    fl_proj_wait_cb cb;
+    void *ctx;
+} fl__proj_waiter_t;
+
+/* A tenant's state; see the transition table in README.md. */
+typedef enum {
+    FL__PROJ_LOADING, /* reading the checkpoint */
+    FL__PROJ_IDLE,    /* caught up, or a run is scheduled on the timer */
+    FL__PROJ_RUNNING, /* a batch's transaction is in flight */
+    FL__PROJ_BACKOFF, /* the timer will retry after a failure */
+    FL__PROJ_CLOSED   /* removed or stopped: its timer is closing */
+} fl__proj_state_t;
+
+struct fl__proj_tenant {
+    fl__proj_tenant_t *next;
+    fl_projector_t *p;
+    char slug[FL_STORE_SLUG_MAX + 1];
+    char schema[FL_STORE_SCHEMA_MAX + 1];
+    fl_log_t *log;
+    uv_timer_t timer; /* a scheduled run (0 ms) or a retry (backoff) */
+    fl__proj_state_t state;
+    bool known;       /* applied is the stored checkpoint */
+    bool row_missing; /* the checkpoint row did not exist when read */
+    bool again;       /* kicked while busy: run once more */
+    bool closing;     /* remove or stop arrived while a query was in flight */
+    bool failing;     /* the last attempt failed (logged once, until it recovers) */
+    unsigned backoff_ms;
+    uint64_t applied;           /* the checkpoint as last known */
+    uint64_t batch_last;        /* the position the batch in flight moves it to */
+    fl__proj_waiter_t *waiters; /* by position, ascending */
+    fl_proj_out_t out;
+};
+
+struct fl_projector {
+    uv_loop_t *loop;
+    fl_store_t *store;
+    const fl_proj_handler_t *const *handlers;
+    char name[64];
+    fl_projector_opts_t opts;
+    fl__proj_tenant_t *tenants;
+    uv_timer_t timer; /* only so that stop's callback is never called inside stop */
+    int handles;      /* open handles: the timer, tenants' and waiters' */
+    bool stopping;
+    void (*stop_cb)(void *arg);
+    void *stop_arg;
+};
+
+/* batch.c: the tenant's state machine. */
+void fl__proj_load(fl__proj_tenant_t *t);
+void fl__proj_schedule(fl__proj_tenant_t *t);
+void fl__proj_on_timer(uv_timer_t *timer);
+
+/* projector.c: a tenant whose query finished while closing is released here. */
+void fl__proj_tenant_close(fl__proj_tenant_t *t);
+/* A handle of p finished closing; calls stop's callback after the last one. */
+void fl__proj_released(fl_projector_t *p);
+
+/* wait.c */
+int fl__proj_wait_add(fl__proj_tenant_t *t, uint64_t pos, uint64_t timeout_ms, fl_proj_wait_cb cb,
+                      void *ctx);
+/* Hands every waiter at or below the applied position its answer (later, on the loop). */
+void fl__proj_wake(fl__proj_tenant_t *t);
+/* Hands every waiter its answer, reached or not: the tenant is going away. */
+void fl__proj_wake_all(fl__proj_tenant_t *t);
+
+#endif
