@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The server binary at this milestone: it opens the platform log and every
-# active tenant's log, reports each head, waits for a signal and exits 0.
+# The server binary's life cycle: usage errors, start-up without PostgreSQL
+# (commands are accepted, reads answer 503), the environment variables, and
+# a clean exit on SIGTERM and SIGINT. The API itself is tested in tests/e2e.
 #
 #   tests/integration/server_test.sh PATH/TO/firelater PATH/TO/flctl
 set -euo pipefail
@@ -27,12 +28,12 @@ fail() {
     exit 1
 }
 
-# start ARGS...: starts the server and waits up to 10 s for its "ready" line.
+# start ARGS...: starts the server and waits up to 10 s for its "listening" line.
 start() {
     "$SERVER" "$@" >"$TMP/server.out" 2>"$TMP/server.err" &
     SERVER_PID=$!
     for _ in $(seq 100); do
-        grep -q '^ready' "$TMP/server.out" && return 0
+        grep -q '^firelater: listening' "$TMP/server.out" && return 0
         kill -0 "$SERVER_PID" 2>/dev/null || fail "the server exited before it was ready"
         sleep 0.1
     done
@@ -66,15 +67,18 @@ data=$TMP/data
 "$FLCTL" log append --data-dir "$data" --tenant acme --stream issue:1 --type issue.updated \
     --data '{}' >/dev/null
 
-start --data "$data" --listen 127.0.0.1:18080 --pg "dbname=none"
-grep -q '^tenant acme: head position 2 ' "$TMP/server.out" || fail "no head line for acme"
-grep -q 'idle' "$TMP/server.out" && fail "a suspended tenant's log was opened"
-grep -q '1 suspended' "$TMP/server.out" || fail "the suspended tenant was not counted"
+port=$((18000 + $$ % 1000))
+start --data "$data" --listen "127.0.0.1:$port" --pg "host=$TMP port=1 connect_timeout=1" \
+    --access-log off
+grep -q 'PostgreSQL is not reachable' "$TMP/server.err" || fail "no warning about PostgreSQL"
+curl -fs "http://127.0.0.1:$port/healthz" | grep -q ok || fail "healthz without PostgreSQL"
+code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/readyz")
+[[ $code == 503 ]] || fail "readyz answered $code without PostgreSQL"
 stop TERM
-echo "ok - opens the active tenants and stops on SIGTERM"
+echo "ok - starts without PostgreSQL, healthz 200, readyz 503, stops on SIGTERM"
 
-FIRELATER_DATA=$TMP/fresh FIRELATER_LISTEN=127.0.0.1:18081 start
+FIRELATER_DATA=$TMP/fresh FIRELATER_LISTEN=127.0.0.1:$((port + 1)) FIRELATER_ACCESS_LOG=off start
 [[ -d $TMP/fresh/platform ]] || fail "the platform log was not created from FIRELATER_DATA"
-grep -q '127.0.0.1:18081' "$TMP/server.out" || fail "FIRELATER_LISTEN was not used"
+grep -q "127.0.0.1:$((port + 1))" "$TMP/server.out" || fail "FIRELATER_LISTEN was not used"
 stop INT
 echo "ok - a fresh data directory from the environment, stopped by SIGINT"

@@ -15,6 +15,8 @@
 #include <jansson.h>
 
 #include "firelater/log.h"
+#include "firelater/store.h"
+#include "firelater/tenant.h"
 
 enum {
     FLCTL_OK = 0,
@@ -105,6 +107,16 @@ void flctl_print_json_line(json_t *j);
 int flctl_print_events(fl_log_t *log, const flctl_target_t *t, const fl_log_query_t *q,
                        bool with_hash, uint64_t *last);
 
+/*
+ * Connects to PostgreSQL: pg (--pg), else $FIRELATER_PG. Returns 0 with *out
+ * the caller's to fl_store_sync_close, or an exit status after saying why.
+ */
+int flctl_pg_open(const char *pg, fl_store_conn_t **out);
+
+/* Every registered tenant, sorted by slug, in a (none without a platform log); or an exit status.
+ */
+int flctl_tenants(flctl_t *ctx, fl_arena_t *a, fl_tenant_t **t, size_t *n);
+
 /* The commands. */
 int flctl_tenant_create(flctl_t *ctx, int argc, char **argv);
 int flctl_tenant_list(flctl_t *ctx, int argc, char **argv);
@@ -116,5 +128,8 @@ int flctl_log_stats(flctl_t *ctx, int argc, char **argv);
 int flctl_log_verify(flctl_t *ctx, int argc, char **argv);
 int flctl_log_append(flctl_t *ctx, int argc, char **argv);
 int flctl_replay(flctl_t *ctx, int argc, char **argv);
+int flctl_migrate(flctl_t *ctx, int argc, char **argv);
+int flctl_projections_status(flctl_t *ctx, int argc, char **argv);
+int flctl_projections_rebuild(flctl_t *ctx, int argc, char **argv);
 
 #endif

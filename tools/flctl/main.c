@@ -31,6 +31,9 @@ static const flctl_cmd_t commands[] = {
     {"log", "verify", flctl_log_verify},
     {"log", "append", flctl_log_append},
     {"replay", NULL, flctl_replay},
+    {"migrate", NULL, flctl_migrate},
+    {"projections", "status", flctl_projections_status},
+    {"projections", "rebuild", flctl_projections_rebuild},
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -52,6 +55,13 @@ static const char usage_text[] =
     "  log append LOG --stream STREAM --type TYPE [--data JSON] [--expect VERSION]\n"
     "             [--key IDEMPOTENCY_KEY] [--actor ACTOR] [--number PREFIX]\n"
     "  replay LOG --stream STREAM [--as-of TIME | --at POS] [--hash]\n"
+    "\n"
+    "PostgreSQL (CONNINFO: --pg, else $FIRELATER_PG):\n"
+    "  migrate [--pg CONNINFO]               apply migrations to public and every tenant\n"
+    "  projections status [--pg CONNINFO] [--json]\n"
+    "                                        per tenant: log head, checkpoint, lag\n"
+    "  projections rebuild --tenant SLUG [--pg CONNINFO]\n"
+    "                                        replay the log into a shadow schema, swap it in\n"
     "\n"
     "Options:\n"
     "  --data DIR   the data directory (default: $FIRELATER_DATA, else ./.data);\n"
@@ -137,7 +147,8 @@ static const flctl_cmd_t *find_command(int argc, char **argv, int *i)
 
 static bool is_group(const char *word)
 {
-    return strcmp(word, "tenant") == 0 || strcmp(word, "log") == 0;
+    return strcmp(word, "tenant") == 0 || strcmp(word, "log") == 0 ||
+           strcmp(word, "projections") == 0;
 }
 
 /* A write error on stdout (a full disk, a closed pipe) must not pass for success. */

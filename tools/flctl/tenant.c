@@ -9,6 +9,7 @@
 #include "firelater/err.h"
 #include "firelater/tenant.h"
 #include "flctl.h"
+#include "provision.h"
 
 #define SLUG_RULE "a lower-case letter, then 1 to 55 lower-case letters, digits or '_'"
 
@@ -31,10 +32,17 @@ static int check_slug(const char *slug)
     return FLCTL_FAIL;
 }
 
-static const char create_help[] = "Registers tenant SLUG in the platform log (tenant.created) and\n"
-                                  "initialises its log in <data>/tenants/SLUG.\n"
-                                  "SLUG is " SLUG_RULE ".\n\n"
-                                  "  --name NAME       the tenant's display name (required)\n";
+static const char create_help[] =
+    "Registers tenant SLUG in the platform log (tenant.created) and\n"
+    "initialises its log in <data>/tenants/SLUG.\n"
+    "SLUG is " SLUG_RULE ".\n\n"
+    "  --name NAME       the tenant's display name (required)\n"
+    "  --admin-email EMAIL, --admin-password PASSWORD\n"
+    "                    also record the system roles and this first\n"
+    "                    admin in the tenant's log\n"
+    "  --pg CONNINFO     also create schema tenant_SLUG (default\n"
+    "                    $FIRELATER_PG; without either, 'flctl migrate'\n"
+    "                    creates it later)\n";
 
 /* Whether the tenant's log is initialised, to tell a repair from a plain duplicate. */
 static bool log_exists(flctl_t *ctx, const char *slug, char *path, size_t len)
@@ -72,10 +80,15 @@ static int report_create(flctl_t *ctx, const char *slug, const char *name, bool 
 
 int flctl_tenant_create(flctl_t *ctx, int argc, char **argv)
 {
-    const char *slug = NULL, *name = NULL;
-    const flctl_opt_t opts[] = {{"name", "NAME", &name, NULL}, {0}};
+    const char *slug = NULL, *name = NULL, *email = NULL, *password = NULL, *pg = NULL;
+    const flctl_opt_t opts[] = {{"name", "NAME", &name, NULL},
+                                {"admin-email", "EMAIL", &email, NULL},
+                                {"admin-password", "PASSWORD", &password, NULL},
+                                {"pg", "CONNINFO", &pg, NULL},
+                                {0}};
     const flctl_spec_t spec = {.name = "tenant create",
-                               .usage = "flctl tenant create SLUG --name NAME",
+                               .usage = "flctl tenant create SLUG --name NAME [--admin-email EMAIL "
+                                        "--admin-password PASSWORD] [--pg CONNINFO]",
                                .help = create_help,
                                .opts = opts,
                                .args = &slug,
@@ -91,6 +104,8 @@ int flctl_tenant_create(flctl_t *ctx, int argc, char **argv)
         return flctl_parse_exit(rc);
     if (name == NULL)
         return flctl_usage_err(&spec, "'tenant create' needs '--name NAME'");
+    if ((email == NULL) != (password == NULL))
+        return flctl_usage_err(&spec, "'--admin-email' and '--admin-password' go together");
     rc = check_slug(slug);
     if (rc == 0)
         rc = open_platform_rw(ctx, &platform);
@@ -99,7 +114,10 @@ int flctl_tenant_create(flctl_t *ctx, int argc, char **argv)
     had_log = log_exists(ctx, slug, path, sizeof(path));
     rc = fl_tenant_create(platform, ctx->data_dir, slug, name, flctl_actor(actor, sizeof(actor)));
     fl_log_close(platform);
-    return report_create(ctx, slug, name, had_log, rc);
+    rc = report_create(ctx, slug, name, had_log, rc);
+    if (rc == 0)
+        rc = flctl_tenant_provision(ctx, slug, email, password, pg);
+    return rc;
 }
 
 /* Seconds are enough for a table; --json has the microseconds. */

@@ -1,0 +1,190 @@
+/*
+ * The server's context (style.md's fl_server_t): every piece of mutable state
+ * of the process hangs off it. Private to src/server/.
+ */
+#ifndef FIRELATER_SERVER_APP_H
+#define FIRELATER_SERVER_APP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <uv.h>
+
+#include "firelater/aggcache.h"
+#include "firelater/auth.h"
+#include "firelater/domain.h"
+#include "firelater/http.h"
+#include "firelater/log.h"
+#include "firelater/projector.h"
+#include "firelater/store.h"
+
+typedef struct fl_server fl_server_t;
+typedef struct fl_commit fl_commit_t;
+
+/* A tenant as the server holds it: its log, its aggregate cache and its staged commits. */
+typedef struct fl_srv_tenant {
+    char slug[64];
+    char schema[64];
+    bool suspended;
+    fl_log_t *log;
+    fl_agg_cache_t *cache;
+    fl_commit_t *staged;       /* decided commands waiting for the next group commit */
+    fl_commit_t *in_flight;    /* the group being appended on the thread pool */
+    fl_log_batch_t *g_batches; /* the group's batches and results, one per commit */
+    fl_log_result_t *g_results;
+    size_t g_n;
+    int g_rc;
+    uv_work_t work;
+    bool writing;
+    fl_server_t *srv;
+    struct fl_srv_tenant *next;
+} fl_srv_tenant_t;
+
+typedef struct fl_server_config {
+    const char *data_dir;
+    const char *listen;
+    const char *pg;
+    uint64_t read_wait_ms; /* read-your-writes bound; default 2000 */
+    size_t max_body;       /* bytes; default 1 MiB */
+    size_t max_header;     /* bytes; default 16 KiB */
+    unsigned max_conns;
+    unsigned pg_pool;
+    const char *access_log; /* path, "-" for stdout (default), "off" */
+} fl_server_config_t;
+
+struct fl_server {
+    fl_server_config_t cfg;
+    uv_loop_t *loop;
+    fl_log_t *platform;
+    uint64_t platform_seen; /* platform head folded into the tenant list */
+    fl_srv_tenant_t *tenants;
+    fl_store_t *store;
+    fl_projector_t *projector;
+    fl_http_server_t *http;
+    fl_http_router_t router;
+    uint8_t jwt_key[FL_AUTH_KEY_LEN];
+    fl_throttle_t *throttle_acct; /* sign-in failures per tenant and email */
+    fl_throttle_t *throttle_ip;   /* ... and per client address */
+    FILE *access_log;
+    uv_timer_t platform_timer;
+    uv_signal_t sigint, sigterm;
+    bool stopping;
+    int exit_code;
+};
+
+/* ------------------------------------------------------------------ tenants */
+
+int fl_srv_tenants_load(fl_server_t *s);
+void fl_srv_tenants_free(fl_server_t *s);
+fl_srv_tenant_t *fl_srv_tenant_find(fl_server_t *s, const char *slug);
+/* Starts the timer that picks up tenants created, suspended or resumed by flctl. */
+void fl_srv_tenants_watch(fl_server_t *s);
+
+/* ------------------------------------------------------------------ commands */
+
+/*
+ * Renders the response body of a committed command from the aggregate of the
+ * stream its first event went to (state as folded by `type`).
+ */
+typedef json_t *(*fl_render_fn)(const void *state, uint64_t version);
+
+/*
+ * A decided command on its way to the log. Lives in the request's arena.
+ * Submitting takes over the request: the events are appended in the next
+ * group commit, the projector is awaited (read-your-writes), and the request
+ * is answered (the decision's problem, or the rendered aggregate).
+ */
+struct fl_commit {
+    fl_http_req_t *req;
+    fl_srv_tenant_t *tenant;
+    fl_decision_t d;
+    const char *idem_key;
+    const fl_agg_type_t *type; /* for the response */
+    const char *stream;        /* the aggregate to render; default: the first event's stream */
+    fl_render_fn render;       /* NULL: a body-less 204 */
+    int status;                /* 200 or 201 on success */
+    const char *location;      /* for a 201: the collection path, "/api/v1/users/" */
+    void (*done)(fl_commit_t *c, int rc); /* optional: replaces the default answer */
+    void *ctx;
+    fl_log_result_t result;
+    fl_commit_t *next;
+};
+
+/* Allocates a commit in the request's arena, with its decision initialised. */
+fl_commit_t *fl_commit_new(fl_http_req_t *req, fl_srv_tenant_t *t);
+void fl_commit_submit(fl_server_t *s, fl_commit_t *c);
+/*
+ * When c->idem_key was appended before, answers with what that append
+ * produced and returns true: a retried request is not decided again.
+ */
+bool fl_commit_replayed(fl_server_t *s, fl_commit_t *c);
+/* The default answer after a commit (used by custom done callbacks too). */
+void fl_commit_answer(fl_server_t *s, fl_commit_t *c, int rc, bool behind);
+
+/* ------------------------------------------------------------ authentication */
+
+/* Who is calling; strings copied into the request's arena. */
+typedef struct fl_principal {
+    fl_srv_tenant_t *tenant;
+    const char *user_id;
+    const char *email;
+    const char *session; /* refresh family of the access token */
+    const char *roles[16];
+    size_t n_roles;
+} fl_principal_t;
+
+/*
+ * Authenticates the bearer token of req: a valid access token of an active
+ * user of an active tenant. On failure returns the status to answer (401,
+ * 403) with *detail saying why; the principal's pointers live in the arena.
+ */
+int fl_srv_authenticate(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p, const char **detail);
+
+/* True when the principal holds the role (by name). */
+bool fl_srv_has_role(const fl_principal_t *p, const char *role);
+
+/* The command context for a request by principal p (actor "user:<id>"). */
+void fl_srv_cmd_ctx(fl_http_req_t *req, const fl_principal_t *p, fl_cmd_ctx_t *ctx);
+
+/* Answers a store failure: 503 with Retry-After when PostgreSQL is unavailable. */
+void fl_srv_answer_store_error(fl_http_req_t *req, int rc);
+
+/* ------------------------------------------------------------------- routes */
+
+/* Who may call a route; checked in one place (routes.c) before the handler runs. */
+typedef enum fl_access {
+    FL_ACCESS_PUBLIC,        /* no token */
+    FL_ACCESS_USER,          /* any active user of an active tenant */
+    FL_ACCESS_ADMIN,         /* ... with the admin role */
+    FL_ACCESS_SELF_OR_ADMIN, /* ... the user named by {id}, or an admin */
+} fl_access_t;
+
+typedef int (*fl_api_fn)(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+
+typedef struct fl_route_meta {
+    fl_access_t access;
+    fl_api_fn fn;
+    const char *summary; /* for the access log's readers and the OpenAPI test */
+} fl_route_meta_t;
+
+extern const fl_http_route_t fl_srv_routes[];
+extern const size_t fl_srv_n_routes;
+
+/* The embedded OpenAPI document (src/server/openapi.json). */
+extern const char fl_srv_openapi_json[];
+
+int fl_api_healthz(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_readyz(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_openapi(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_login(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_refresh(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_logout(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_me(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_users_list(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_users_create(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_users_get(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_users_update(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_users_deactivate(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_users_password(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+
+#endif

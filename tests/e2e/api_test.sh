@@ -1,0 +1,277 @@
+#!/usr/bin/env bash
+# End to end through the real binaries: a private PostgreSQL, `flctl tenant
+# create` with an admin, `firelater` on a loopback port, and curl. Covers
+# sign-in, tokens, users, the read model, tenancy, suspension and the OpenAPI
+# document. Crash and outage tests are in resilience_test.sh.
+set -uo pipefail
+FIRELATER=$1
+FLCTL=$2
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/e2e/lib.sh
+. "$ROOT/tests/e2e/lib.sh"
+
+ADMIN_PW='correct horse battery staple'
+pg_start
+"$FLCTL" --data "$DATA" tenant create acme --name "Acme" --admin-email admin@acme.test \
+    --admin-password "$ADMIN_PW" --pg "$PG" >/dev/null || fail "tenant create acme"
+"$FLCTL" --data "$DATA" tenant create globex --name "Globex" --admin-email boss@globex.test \
+    --admin-password "$ADMIN_PW" --pg "$PG" >/dev/null || fail "tenant create globex"
+server_start
+
+step "healthz, readyz, openapi"
+req GET /healthz && expect 200
+[[ $(json .status) == ok ]] || fail "healthz body"
+for _ in $(seq 1 50); do
+    req GET /readyz
+    [[ $STATUS == 200 && $(json '[.tenants[] | .lag] | add') == 0 ]] && break
+    sleep 0.1
+done
+expect 200
+[[ $(json '.checks.postgresql') == true ]] || fail "readyz does not see PostgreSQL"
+req GET /api/v1/openapi.json && expect 200
+diff <(jq -r '.paths | to_entries[] | .key as $p | .value | keys[] | select(. != "parameters")
+        | "\(ascii_upcase) \($p)"' "$TMP/body" | sort) \
+    <("$FIRELATER" --routes | sort) >"$TMP/routes.diff" ||
+    fail "the OpenAPI document and the router differ: $(cat "$TMP/routes.diff")"
+ok
+
+step "sign-in: wrong email and wrong password look the same"
+login acme admin@acme.test 'wrong password!!' && expect 401
+bad_pw=$(json .detail)
+login acme nobody@acme.test "$ADMIN_PW" && expect 401
+[[ $(json .detail) == "$bad_pw" ]] || fail "different messages: '$bad_pw' vs '$(json .detail)'"
+[[ $(header Content-Type) == application/problem+json* ]] || fail "not problem+json"
+login nosuchtenant admin@acme.test "$ADMIN_PW" && expect 401
+req POST /api/v1/auth/login '{"tenant":"acme","email":"admin@acme.test"}' && expect 422
+[[ $(json '.errors[0].field') == password ]] || fail "422 does not name password"
+ok
+
+step "sign-in and me"
+login acme admin@acme.test "$ADMIN_PW" && expect 200
+TOKEN=$(json .access_token)
+REFRESH=$(json .refresh_token)
+[[ $(json .token_type) == Bearer && $(json .expires_in) == 900 ]] || fail "token fields"
+[[ $(json .user.email) == admin@acme.test && $(json '.user.roles[0]') == admin ]] ||
+    fail "user in login response"
+ADMIN_ID=$(json .user.id)
+req GET /api/v1/auth/me "" "$TOKEN" && expect 200
+[[ $(json .id) == "$ADMIN_ID" ]] || fail "me is not the admin"
+req GET /api/v1/auth/me && expect 401
+[[ $(header WWW-Authenticate) == Bearer* ]] || fail "no WWW-Authenticate"
+req GET /api/v1/auth/me "" "${TOKEN%?}x" && expect 401
+ok
+
+step "create a user: 201, Location, ETag, X-Log-Position, and the read model has it at once"
+req POST /api/v1/users '{"email":"Ann@Acme.test","name":"Ann Agent","password":"ann password 1234","roles":["agent"]}' "$TOKEN"
+expect 201
+ANN=$(json .id)
+[[ $(header Location) == "/api/v1/users/$ANN" ]] || fail "Location: $(header Location)"
+[[ -n $(header ETag) && -n $(header X-Log-Position) ]] || fail "ETag or X-Log-Position missing"
+[[ -z $(header X-Read-Model) ]] || fail "read model behind on an idle server"
+req GET "/api/v1/users/$ANN" "" "$TOKEN" && expect 200
+[[ $(json .email) == Ann@Acme.test && $(json '.roles | join(",")') == agent ]] ||
+    fail "read model row: $(cat "$TMP/body")"
+ok
+
+step "validation: every bad field named, unknown fields refused, nothing created"
+req POST /api/v1/users '{"email":"nope","name":"","password":"short","colour":"red","roles":["wizard"]}' "$TOKEN"
+expect 422
+for f in email name password colour roles; do
+    json '[.errors[].field] | join(" ")' | grep -qw "$f" || fail "field $f not named"
+done
+req POST /api/v1/users 'not json' "$TOKEN" && expect 400
+STATUS=$(curl -s -o "$TMP/body" -w '%{http_code}' -X POST -H "Authorization: Bearer $TOKEN" \
+    -H 'Content-Type: text/plain' --data-binary '{"email":"x@acme.test","name":"X"}' \
+    "$BASE/api/v1/users")
+expect 415
+ok
+
+step "duplicate email (case-insensitive) is 409 naming email"
+req POST /api/v1/users '{"email":"ann@acme.TEST","name":"Ann Two","password":"another password 1"}' "$TOKEN"
+expect 409
+[[ $(json '.errors[0].field') == email ]] || fail "409 does not name email"
+ok
+
+step "Idempotency-Key: a retried POST returns the first result and appends nothing"
+body='{"email":"idem@acme.test","name":"Idem Potent","password":"idempotent pass 1"}'
+req POST /api/v1/users "$body" "$TOKEN" "Idempotency-Key: k-1" && expect 201
+first=$(json .id)
+pos=$(header X-Log-Position)
+req POST /api/v1/users "$body" "$TOKEN" "Idempotency-Key: k-1"
+[[ $STATUS == 201 && $(json .id) == "$first" ]] || fail "retry gave $STATUS $(json .id)"
+[[ $("$FLCTL" --data "$DATA" log stats --tenant acme --json | jq .head_pos) == "$pos" ]] ||
+    fail "the retry appended"
+ok
+
+step "list: paging, sorting, filtering, unknown parameters"
+req GET "/api/v1/users?per_page=2&page=1&sort=name&order=asc" "" "$TOKEN" && expect 200
+[[ $(json '.meta.total') == 3 && $(json '.data | length') == 2 && $(json '.meta.per_page') == 2 ]] ||
+    fail "page: $(cat "$TMP/body")"
+[[ $(json '.data[0].name') == Administrator && $(json '.data[1].name') == "Ann Agent" ]] ||
+    fail "sort by name"
+req GET "/api/v1/users?per_page=2&page=2&sort=name&order=asc" "" "$TOKEN" && expect 200
+[[ $(json '.data | length') == 1 && $(json '.data[0].name') == "Idem Potent" ]] || fail "page 2"
+req GET "/api/v1/users?sort=name&order=desc&fields=id,name" "" "$TOKEN" && expect 200
+[[ $(json '.data[0].name') == "Idem Potent" && $(json '.data[0] | keys | join(",")') == id,name ]] ||
+    fail "desc with fields: $(cat "$TMP/body")"
+req GET "/api/v1/users?role=agent" "" "$TOKEN" && expect 200
+[[ $(json '.meta.total') == 1 && $(json '.data[0].id') == "$ANN" ]] || fail "role filter"
+req GET "/api/v1/users?sort=password_hash" "" "$TOKEN" && expect 422
+req GET "/api/v1/users?per_page=101" "" "$TOKEN" && expect 422
+req GET "/api/v1/users?colour=red" "" "$TOKEN" && expect 422
+req GET "/api/v1/users" "" "$TOKEN" && expect 200
+grep -q password "$TMP/body" && fail "a password hash leaked"
+ok
+
+step "update: If-Match, 412 on a stale version, changes visible at once"
+req GET /api/v1/auth/me "" "$TOKEN"
+login acme Ann@Acme.test 'ann password 1234' && expect 200
+ANN_TOKEN=$(json .access_token)
+req PUT "/api/v1/users/$ANN" '{"name":"Ann Updated"}' "$TOKEN" 'If-Match: "1"' && expect 412
+req PUT "/api/v1/users/$ANN" '{"name":"Ann Updated","phone":"+44 20 7946 0000"}' "$TOKEN" && expect 200
+etag=$(header ETag)
+req PUT "/api/v1/users/$ANN" '{"timezone":"Europe/London"}' "$TOKEN" "If-Match: $etag" && expect 200
+req GET "/api/v1/users/$ANN" "" "$TOKEN" && expect 200
+[[ $(json .name) == "Ann Updated" && $(json .timezone) == Europe/London ]] || fail "not updated"
+req PUT "/api/v1/users/$ANN" '{"timezone":"Mars/Olympus"}' "$TOKEN" && expect 422
+ok
+
+step "authorisation: a non-admin cannot create users or edit others"
+req POST /api/v1/users '{"email":"z@acme.test","name":"Z","password":"zzzzzzzzzzzzzz"}' "$ANN_TOKEN"
+expect 403
+req PUT "/api/v1/users/$ADMIN_ID" '{"name":"Pwned"}' "$ANN_TOKEN" && expect 403
+req PUT "/api/v1/users/$ANN" '{"roles":["admin"]}' "$ANN_TOKEN" && expect 403
+req PUT "/api/v1/users/$ANN" '{"name":"Ann Self"}' "$ANN_TOKEN" && expect 200
+ok
+
+step "tenant isolation: globex's admin sees nothing of acme"
+login globex boss@globex.test "$ADMIN_PW" && expect 200
+G_TOKEN=$(json .access_token)
+req GET "/api/v1/users/$ANN" "" "$G_TOKEN" && expect 404
+req GET "/api/v1/users" "" "$G_TOKEN" && expect 200
+[[ $(json '.meta.total') == 1 ]] || fail "globex sees $(json '.meta.total') users"
+req PUT "/api/v1/users/$ANN" '{"name":"Hijack"}' "$G_TOKEN" && expect 404
+req DELETE "/api/v1/users/$ANN" "" "$G_TOKEN" && expect 404
+req POST /api/v1/auth/login '{"tenant":"acme","email":"boss@globex.test","password":"correct horse battery staple"}'
+expect 401
+ok
+
+step "refresh rotates; reusing a rotated token revokes the whole family"
+req POST /api/v1/auth/refresh "{\"refresh_token\":\"$REFRESH\"}" && expect 200
+R2=$(json .refresh_token)
+[[ $R2 != "$REFRESH" ]] || fail "not rotated"
+req POST /api/v1/auth/refresh "{\"refresh_token\":\"$R2\"}" && expect 200
+R3=$(json .refresh_token)
+TOKEN=$(json .access_token)
+req POST /api/v1/auth/refresh "{\"refresh_token\":\"$REFRESH\"}" && expect 401
+req POST /api/v1/auth/refresh "{\"refresh_token\":\"$R3\"}" && expect 401
+req POST /api/v1/auth/refresh '{"refresh_token":"acme.garbage"}' && expect 401
+ok
+
+step "logout revokes the refresh family"
+login acme admin@acme.test "$ADMIN_PW" && expect 200
+TOKEN=$(json .access_token)
+R=$(json .refresh_token)
+req POST /api/v1/auth/logout "" "$TOKEN" && expect 204
+req POST /api/v1/auth/refresh "{\"refresh_token\":\"$R\"}" && expect 401
+login acme admin@acme.test "$ADMIN_PW" && expect 200
+TOKEN=$(json .access_token)
+ok
+
+step "password change revokes the user's tokens; policy enforced"
+login acme Ann@Acme.test 'ann password 1234' && expect 200
+ANN_TOKEN=$(json .access_token)
+ANN_R=$(json .refresh_token)
+req PUT "/api/v1/users/$ANN/password" '{"current_password":"wrong wrong wrong","new_password":"brand new password 9"}' "$ANN_TOKEN"
+expect 403
+req PUT "/api/v1/users/$ANN/password" '{"current_password":"ann password 1234","new_password":"short"}' "$ANN_TOKEN"
+expect 422
+sleep 1.1 # tokens are stamped in whole seconds
+req PUT "/api/v1/users/$ANN/password" '{"current_password":"ann password 1234","new_password":"brand new password 9"}' "$ANN_TOKEN"
+expect 204
+req POST /api/v1/auth/refresh "{\"refresh_token\":\"$ANN_R\"}" && expect 401
+req GET /api/v1/auth/me "" "$ANN_TOKEN" && expect 401
+login acme Ann@Acme.test 'ann password 1234' && expect 401
+login acme Ann@Acme.test 'brand new password 9' && expect 200
+ANN_TOKEN=$(json .access_token)
+ok
+
+step "deactivation: the user's token stops at once, sign-in refused, 409 twice"
+req DELETE "/api/v1/users/$ADMIN_ID" "" "$TOKEN" && expect 409
+req DELETE "/api/v1/users/$ANN" "" "$TOKEN" && expect 200
+[[ $(json .status) == inactive ]] || fail "status $(json .status)"
+req GET /api/v1/auth/me "" "$ANN_TOKEN" && expect 401
+login acme Ann@Acme.test 'brand new password 9' && expect 401
+req DELETE "/api/v1/users/$ANN" "" "$TOKEN" && expect 409
+req GET "/api/v1/users?status=inactive" "" "$TOKEN" && expect 200
+[[ $(json '.meta.total') == 1 ]] || fail "inactive filter"
+ok
+
+step "suspending a tenant with flctl makes its requests 403 until resumed"
+"$FLCTL" --data "$DATA" tenant suspend acme --reason "unpaid" >/dev/null || fail "suspend"
+for _ in $(seq 1 30); do
+    req GET /api/v1/auth/me "" "$TOKEN"
+    [[ $STATUS == 403 ]] && break
+    sleep 0.1
+done
+expect 403
+req GET /api/v1/auth/me "" "$G_TOKEN" && expect 200
+"$FLCTL" --data "$DATA" tenant resume acme >/dev/null || fail "resume"
+for _ in $(seq 1 30); do
+    req GET /api/v1/auth/me "" "$TOKEN"
+    [[ $STATUS == 200 ]] && break
+    sleep 0.1
+done
+expect 200
+ok
+
+step "a tenant created while the server runs is served"
+"$FLCTL" --data "$DATA" tenant create initech --name Initech --admin-email p@initech.test \
+    --admin-password "$ADMIN_PW" --pg "$PG" >/dev/null || fail "tenant create initech"
+for _ in $(seq 1 30); do
+    login initech p@initech.test "$ADMIN_PW"
+    [[ $STATUS == 200 ]] && break
+    sleep 0.2
+done
+expect 200
+ok
+
+step "repeated failures are throttled with 429 and Retry-After"
+for _ in 1 2 3 4 5; do login globex boss@globex.test 'not the password'; done
+login globex boss@globex.test "$ADMIN_PW" && expect 429
+[[ -n $(header Retry-After) ]] || fail "no Retry-After"
+ok
+
+step "404 and 405 with Allow, as problem+json"
+req GET /api/v1/nothing-here "" "$TOKEN" && expect 404
+req PATCH /api/v1/users "" "$TOKEN" && expect 405
+[[ $(header Allow) == *GET* && $(header Allow) == *POST* ]] || fail "Allow: $(header Allow)"
+ok
+
+step "access log: one JSON line per request with tenant and user"
+tail -1 "$TMP/access.log" | jq -e '.status == 405 and .method == "PATCH"' >/dev/null ||
+    fail "last access log line: $(tail -1 "$TMP/access.log")"
+grep "\"user\":\"$ADMIN_ID\"" "$TMP/access.log" | head -1 | jq -e '.tenant == "acme"' >/dev/null ||
+    fail "no line with the admin and the tenant: $(grep -c . "$TMP/access.log") lines, first: $(head -2 "$TMP/access.log")"
+ok
+
+step "SIGTERM: graceful stop with exit 0"
+server_kill TERM
+[[ $LAST_EXIT == 0 ]] || fail "exit status $LAST_EXIT"
+ok
+
+step "projections: status, and a rebuild equals the incremental read model"
+users_dump() {
+    psql "$PG" -At -c "SELECT id, email, name, status, coalesce(phone,''), timezone,
+        (SELECT string_agg(r.name, ',' ORDER BY r.name) FROM tenant_acme.user_roles ur
+         JOIN tenant_acme.roles r ON r.id = ur.role_id WHERE ur.user_id = u.id)
+        FROM tenant_acme.users u ORDER BY id"
+}
+users_dump >"$TMP/before" || fail "psql"
+"$FLCTL" --data "$DATA" projections status --pg "$PG" >"$TMP/status" || fail "projections status"
+grep -q acme "$TMP/status" || fail "status does not list acme"
+"$FLCTL" --data "$DATA" projections rebuild --tenant acme --pg "$PG" >/dev/null || fail "rebuild"
+users_dump >"$TMP/after"
+diff "$TMP/before" "$TMP/after" >/dev/null || fail "rebuilt read model differs"
+[[ $(wc -l <"$TMP/after") == 3 ]] || fail "expected 3 users after the rebuild: $(cat "$TMP/after")"
+ok
