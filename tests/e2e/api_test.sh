@@ -16,7 +16,7 @@ pg_start
     --admin-password "$ADMIN_PW" --pg "$PG" >/dev/null || fail "tenant create acme"
 "$FLCTL" --data "$DATA" tenant create globex --name "Globex" --admin-email boss@globex.test \
     --admin-password "$ADMIN_PW" --pg "$PG" >/dev/null || fail "tenant create globex"
-server_start
+server_start --read-wait-ms 2000
 
 step "healthz, readyz, openapi"
 req GET /healthz && expect 200
@@ -152,6 +152,8 @@ req GET "/api/v1/users" "" "$G_TOKEN" && expect 200
 [[ $(json '.meta.total') == 1 ]] || fail "globex sees $(json '.meta.total') users"
 req PUT "/api/v1/users/$ANN" '{"name":"Hijack"}' "$G_TOKEN" && expect 404
 req DELETE "/api/v1/users/$ANN" "" "$G_TOKEN" && expect 404
+req PUT "/api/v1/users/$ANN/password" '{"new_password":"taken over password"}' "$G_TOKEN"
+expect 404
 req POST /api/v1/auth/login '{"tenant":"acme","email":"boss@globex.test","password":"correct horse battery staple"}'
 expect 401
 ok
@@ -196,12 +198,18 @@ login acme Ann@Acme.test 'brand new password 9' && expect 200
 ANN_TOKEN=$(json .access_token)
 ok
 
+step "an admin sets another user's password without the current one"
+req PUT "/api/v1/users/$ANN/password" '{"new_password":"set by the admin 1"}' "$TOKEN" && expect 204
+login acme Ann@Acme.test 'set by the admin 1' && expect 200
+ANN_TOKEN=$(json .access_token)
+ok
+
 step "deactivation: the user's token stops at once, sign-in refused, 409 twice"
 req DELETE "/api/v1/users/$ADMIN_ID" "" "$TOKEN" && expect 409
 req DELETE "/api/v1/users/$ANN" "" "$TOKEN" && expect 200
 [[ $(json .status) == inactive ]] || fail "status $(json .status)"
 req GET /api/v1/auth/me "" "$ANN_TOKEN" && expect 401
-login acme Ann@Acme.test 'brand new password 9' && expect 401
+login acme Ann@Acme.test 'set by the admin 1' && expect 401
 req DELETE "/api/v1/users/$ANN" "" "$TOKEN" && expect 409
 req GET "/api/v1/users?status=inactive" "" "$TOKEN" && expect 200
 [[ $(json '.meta.total') == 1 ]] || fail "inactive filter"
@@ -274,4 +282,14 @@ grep -q acme "$TMP/status" || fail "status does not list acme"
 users_dump >"$TMP/after"
 diff "$TMP/before" "$TMP/after" >/dev/null || fail "rebuilt read model differs"
 [[ $(wc -l <"$TMP/after") == 3 ]] || fail "expected 3 users after the rebuild: $(cat "$TMP/after")"
+ok
+
+step "the server refuses a database with a migration newer than it knows"
+psql "$PG" -qc "INSERT INTO schema_migrations (scope, version, name) VALUES ('public', 9999, 'future')" ||
+    fail "psql"
+if "$FIRELATER" --data "$DATA" --listen "127.0.0.1:$HTTPPORT" --pg "$PG" >"$TMP/newer.out" 2>&1; then
+    fail "the server started"
+fi
+grep -qi "newer\|9999" "$TMP/newer.out" || fail "no reason given: $(cat "$TMP/newer.out")"
+psql "$PG" -qc "DELETE FROM schema_migrations WHERE version = 9999" || fail "psql"
 ok

@@ -30,7 +30,7 @@ ok() {
 fail() {
     echo "not ok - $STEP: $*" >&2
     [[ -f $TMP/body ]] && { echo "  last status: ${STATUS:-} body: $(head -c 600 "$TMP/body")" >&2; }
-    [[ -f $TMP/server.err ]] && { echo "  server stderr (tail):" >&2; tail -${FL_E2E_TAIL:-5} "$TMP/server.err" >&2; }
+    [[ -f $TMP/server.err ]] && { echo "  server stderr (tail):" >&2; tail -"${FL_E2E_TAIL:-5}" "$TMP/server.err" >&2; }
     exit 1
 }
 
@@ -58,6 +58,7 @@ server_kill() {
     kill "-${1:-KILL}" "$SERVER_PID"
     wait "$SERVER_PID" 2>/dev/null
     LAST_EXIT=$?
+    export LAST_EXIT
     SERVER_PID=
 }
 

@@ -70,6 +70,9 @@ pg_stop
 create_users p 10
 n=$(wc -l <"$TMP/acked.p")
 [[ $n == 10 ]] || fail "$n of 10 writes acknowledged with PostgreSQL down"
+req POST /api/v1/users '{"email":"behind@acme.test","name":"Behind"}' "$TOKEN" && expect 201
+[[ $(header X-Read-Model) == behind ]] || fail "no X-Read-Model: behind while PostgreSQL is down"
+jq -r .id <"$TMP/body" >>"$TMP/acked.p"
 req GET /api/v1/users "" "$TOKEN" && expect 503
 [[ -n $(header Retry-After) ]] || fail "503 without Retry-After"
 req GET /readyz && expect 503
