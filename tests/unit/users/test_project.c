@@ -74,7 +74,7 @@ START_TEST(created)
     ck_assert_ptr_nonnull(strstr(out.stmts[1].sql, "DELETE FROM user_roles"));
     param_is(1, 1, "{\"admin\",\"agent\"}");
     ck_assert_ptr_nonnull(strstr(out.stmts[2].sql, "name = ANY($2::text[])"));
-    param_is(2, 2, ACTOR + 5);
+    param_is(2, 2, &ACTOR[5]);
     param_is(2, 3, "2025-11-25T12:00:00.000000Z");
 }
 END_TEST
