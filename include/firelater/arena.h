@@ -11,14 +11,20 @@
 typedef struct fl_arena_chunk fl_arena_chunk_t;
 
 typedef struct fl_arena {
-    fl_arena_chunk_t *head; /* current chunk; older chunks follow */
-    size_t used;            /* bytes handed out since the last reset */
-    size_t budget;          /* 0 = unlimited; otherwise fl_arena_alloc fails past it */
+    fl_arena_chunk_t *head;  /* current chunk; older chunks follow */
+    fl_arena_chunk_t *spare; /* standard chunks kept by fl_arena_reset for reuse */
+    size_t n_spare;
+    size_t used;   /* bytes handed out since the last reset */
+    size_t budget; /* 0 = unlimited; otherwise fl_arena_alloc fails past it */
 } fl_arena_t;
 
 void fl_arena_init(fl_arena_t *a, size_t budget);
 
-/* Frees every chunk but the first and rewinds; all earlier pointers become invalid. */
+/*
+ * Rewinds; all earlier pointers become invalid. Standard chunks are kept (up
+ * to 1 MiB) for the next use, so an arena reset in a loop does not go back
+ * to malloc, and the C library does not shrink and regrow the heap each time.
+ */
 void fl_arena_reset(fl_arena_t *a);
 
 void fl_arena_free(fl_arena_t *a);

@@ -11,6 +11,7 @@
 #include "firelater/err.h"
 
 #define CHUNK_SIZE (16 * 1024)
+#define SPARE_MAX  64 /* standard chunks kept across resets: 1 MiB */
 #define ALIGN      (_Alignof(max_align_t))
 
 struct fl_arena_chunk {
@@ -23,6 +24,8 @@ struct fl_arena_chunk {
 void fl_arena_init(fl_arena_t *a, size_t budget)
 {
     a->head = NULL;
+    a->spare = NULL;
+    a->n_spare = 0;
     a->used = 0;
     a->budget = budget;
 }
@@ -41,34 +44,49 @@ static fl_arena_chunk_t *chunk_new(size_t size, fl_arena_chunk_t *next)
 void fl_arena_reset(fl_arena_t *a)
 {
     fl_arena_chunk_t *c = a->head;
-    if (c == NULL)
-        return;
-    /* The oldest chunk is the last in the list; keep it if it is a normal one. */
-    while (c->next != NULL) {
+    while (c != NULL) {
         fl_arena_chunk_t *next = c->next;
-        free(c);
+        if (c->size == CHUNK_SIZE && a->n_spare < SPARE_MAX) {
+            c->next = a->spare;
+            c->off = 0;
+            a->spare = c;
+            a->n_spare++;
+        } else {
+            free(c);
+        }
         c = next;
     }
-    if (c->size != CHUNK_SIZE) {
-        free(c);
-        c = NULL;
-    } else {
-        c->off = 0;
-    }
-    a->head = c;
+    a->head = NULL;
     a->used = 0;
 }
 
-void fl_arena_free(fl_arena_t *a)
+static void free_list(fl_arena_chunk_t *c)
 {
-    fl_arena_chunk_t *c = a->head;
     while (c != NULL) {
         fl_arena_chunk_t *next = c->next;
         free(c);
         c = next;
     }
-    a->head = NULL;
-    a->used = 0;
+}
+
+void fl_arena_free(fl_arena_t *a)
+{
+    free_list(a->head);
+    free_list(a->spare);
+    fl_arena_init(a, a->budget);
+}
+
+/* A standard chunk, from the spares when there is one. */
+static fl_arena_chunk_t *chunk_take(fl_arena_t *a, fl_arena_chunk_t *next)
+{
+    fl_arena_chunk_t *c = a->spare;
+    if (c == NULL)
+        return chunk_new(CHUNK_SIZE, next);
+    a->spare = c->next;
+    a->n_spare--;
+    c->next = next;
+    c->off = 0;
+    return c;
 }
 
 void *fl_arena_alloc(fl_arena_t *a, size_t n)
@@ -91,7 +109,7 @@ void *fl_arena_alloc(fl_arena_t *a, size_t n)
             a->used += need;
             return big->data;
         }
-        c = a->head = chunk_new(CHUNK_SIZE, c);
+        c = a->head = chunk_take(a, c);
     }
     void *p = c->data + c->off;
     c->off += need;

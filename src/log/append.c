@@ -85,10 +85,10 @@ static int check_expects(wctx_t *w, const fl_log_batch_t *b, fl_log_result_t *re
 {
     for (size_t i = 0; i < b->n_expects; i++) {
         const fl_log_expect_t *x = &b->expects[i];
-        uint64_t cur;
+        uint64_t cur, last;
         if (x->version == FL_LOG_ANY)
             continue;
-        int rc = fl__log_u64_get(w->txn, w->log->streams, x->stream, strlen(x->stream), &cur);
+        int rc = fl__log_stream_get(w->log, w->txn, x->stream, strlen(x->stream), &cur, &last);
         if (rc < 0)
             return rc;
         if ((int64_t)cur != x->version) {
@@ -143,13 +143,31 @@ static int take_number(wctx_t *w, const char *prefix, char *out)
 }
 
 /* Writes one event and its indexes. Returns an LMDB code. */
+/* Indexes the event: a link to the stream's previous event, and the stream's new head. */
+static int put_links(wctx_t *w, const char *stream, size_t slen, uint64_t pos, uint64_t sv,
+                     uint64_t prev)
+{
+    uint8_t key[8], val[16];
+    fl__be64(key, pos);
+    fl__be64(val, prev);
+    MDB_val k = {8, key}, d = {8, val};
+    int rc = mdb_put(w->txn, w->log->links, &k, &d, MDB_APPEND);
+    if (rc != 0)
+        return rc;
+    fl__be64(val, sv);
+    fl__be64(val + 8, pos);
+    MDB_val sk = {slen, (void *)stream}, sd = {16, val};
+    return mdb_put(w->txn, w->log->streams, &sk, &sd, 0);
+}
+
+/* Writes one event and its indexes. Returns an LMDB code. */
 static int put_event(wctx_t *w, const fl_log_new_t *e, fl_time_t ts)
 {
     char num[FL_LOG_NUM_MAX] = "";
-    uint8_t key[8], skey[FL_LOG_STREAM_MAX + 9];
+    uint8_t key[8];
     size_t slen = strlen(e->stream);
-    uint64_t sv;
-    int rc = fl__log_u64_get(w->txn, w->log->streams, e->stream, slen, &sv);
+    uint64_t sv, last;
+    int rc = fl__log_stream_get(w->log, w->txn, e->stream, slen, &sv, &last);
     if (rc < 0)
         return MDB_CORRUPTED;
     if (e->number != NULL && (rc = take_number(w, e->number, num)) != 0)
@@ -170,14 +188,8 @@ static int put_event(wctx_t *w, const fl_log_new_t *e, fl_time_t ts)
     fl__log_encode(&w->log->enc, &ev);
     fl__be64(key, ev.pos);
     MDB_val k = {8, key}, d = {w->log->enc.len, w->log->enc.data};
-    if ((rc = mdb_put(w->txn, w->log->events, &k, &d, MDB_APPEND)) != 0)
-        return rc;
-    uint8_t posv[8];
-    fl__be64(posv, ev.pos);
-    MDB_val sk = {fl__log_sidx_key(skey, e->stream, slen, ev.sv), skey}, sd = {8, posv};
-    if ((rc = mdb_put(w->txn, w->log->stream_idx, &sk, &sd, MDB_NOOVERWRITE)) != 0)
-        return rc;
-    if ((rc = fl__log_u64_put(w->txn, w->log->streams, e->stream, slen, ev.sv)) != 0)
+    if ((rc = mdb_put(w->txn, w->log->events, &k, &d, MDB_APPEND)) != 0 ||
+        (rc = put_links(w, e->stream, slen, ev.pos, ev.sv, last)) != 0)
         return rc;
     fl_log_hash(w->log->enc.data, w->log->enc.len, w->head.hash);
     w->head.pos = ev.pos;

@@ -30,8 +30,7 @@ int fl_log_cursor_open(fl_log_t *log, const fl_log_query_t *q, fl_log_cursor_t *
     }
     int rc = fl__log_txn_begin(log, MDB_RDONLY, &c->txn);
     if (rc == 0) {
-        rc = fl__log_err(
-            mdb_cursor_open(c->txn, q->stream ? log->stream_idx : log->events, &c->cur));
+        rc = fl__log_err(mdb_cursor_open(c->txn, log->events, &c->cur));
         if (rc != 0)
             fl__log_txn_abort(log, c->txn);
     }
@@ -50,6 +49,7 @@ void fl_log_cursor_close(fl_log_cursor_t *c)
         return;
     mdb_cursor_close(c->cur);
     fl__log_txn_abort(c->log, c->txn);
+    free(c->positions);
     free(c->stream);
     free(c);
 }
@@ -82,38 +82,55 @@ static int next_in_range(fl_log_cursor_t *c, MDB_val *data)
     return c->q.to && c->last_pos > c->q.to ? 0 : 1;
 }
 
-/* Positions on the next event of the stream and fetches its record. */
+/*
+ * Collects the stream's positions from from_sv to its last version, walking
+ * its links backwards from the last event, into c->positions (version order).
+ */
+static int collect_positions(fl_log_cursor_t *c)
+{
+    uint64_t version, pos, from_sv = c->q.from_sv ? c->q.from_sv : 1;
+    int rc = fl__log_stream_get(c->log, c->txn, c->stream, c->stream_len, &version, &pos);
+    if (rc != 0 || version < from_sv)
+        return rc;
+    c->n_positions = version - from_sv + 1;
+    c->positions = malloc(c->n_positions * sizeof(*c->positions));
+    if (c->positions == NULL)
+        fl_oom();
+    for (size_t i = c->n_positions; i-- > 0;) {
+        if (pos == 0)
+            return FL_ECORRUPT; /* the chain ends before version 1 */
+        c->positions[i] = pos;
+        if (i > 0 && (rc = fl__log_link_get(c->log, c->txn, pos, &pos)) != 0) {
+            c->last_pos = c->positions[i];
+            return rc;
+        }
+    }
+    return 0;
+}
+
+/* Fetches the record of the stream's next event within the query's bounds. */
 static int next_in_stream(fl_log_cursor_t *c, MDB_val *data)
 {
-    uint8_t kb[FL_LOG_STREAM_MAX + 9];
-    MDB_val k = {0, kb}, v;
-    int rc;
     if (!c->started) {
-        k.mv_size = fl__log_sidx_key(kb, c->stream, c->stream_len, c->q.from_sv ? c->q.from_sv : 1);
-        rc = mdb_cursor_get(c->cur, &k, &v, MDB_SET_RANGE);
-    } else {
-        rc = mdb_cursor_get(c->cur, &k, &v, MDB_NEXT);
-    }
-    c->started = true;
-    for (;; rc = mdb_cursor_get(c->cur, &k, &v, MDB_NEXT)) {
-        if (rc == MDB_NOTFOUND)
-            return 0;
+        c->started = true;
+        int rc = collect_positions(c);
         if (rc != 0)
-            return fl__log_err(rc);
-        if (k.mv_size != c->stream_len + 9 || memcmp(k.mv_data, c->stream, c->stream_len + 1))
-            return 0;
-        if (v.mv_size != 8)
-            return FL_ECORRUPT;
-        c->last_pos = fl__rd64(v.mv_data);
+            return rc;
+    }
+    for (; c->next < c->n_positions; c->next++) {
+        c->last_pos = c->positions[c->next];
         if (c->q.to && c->last_pos > c->q.to)
             return 0;
         if (c->last_pos >= c->q.from)
             break;
     }
+    if (c->next == c->n_positions)
+        return 0;
+    c->next++;
     uint8_t pk[8];
     fl__be64(pk, c->last_pos);
     MDB_val key = {8, pk};
-    rc = mdb_get(c->txn, c->log->events, &key, data);
+    int rc = mdb_get(c->txn, c->log->events, &key, data);
     return rc == 0 ? 1 : rc == MDB_NOTFOUND ? FL_ECORRUPT : fl__log_err(rc);
 }
 
@@ -130,7 +147,10 @@ int fl_log_cursor_next(fl_log_cursor_t *c, fl_arena_t *a, fl_event_t *ev)
     rc = fl_event_decode(data.mv_data, data.mv_size, a, ev);
     if (rc == 0 && ev->pos != c->last_pos)
         rc = FL_ECORRUPT;
-    if (rc == 0 && c->stream && strcmp(ev->stream, c->stream) != 0)
+    /* A stream read also checks that its links led to its own events, in version order. */
+    if (rc == 0 && c->stream &&
+        (strcmp(ev->stream, c->stream) != 0 ||
+         ev->sv != (c->q.from_sv ? c->q.from_sv : 1) + c->next - 1))
         rc = FL_ECORRUPT;
     if (rc == 0)
         rc = fl__log_upcast(c->log, a, ev);

@@ -21,9 +21,8 @@
 
 static int open_dbs(fl_log_t *log)
 {
-    static const char *const names[] = {"events", "streams", "stream_idx",
-                                        "idem",   "numbers", "meta"};
-    MDB_dbi *dbis[] = {&log->events, &log->streams, &log->stream_idx,
+    static const char *const names[] = {"events", "streams", "links", "idem", "numbers", "meta"};
+    MDB_dbi *dbis[] = {&log->events, &log->streams, &log->links,
                        &log->idem,   &log->numbers, &log->meta};
     unsigned flags = log->opts.read_only ? 0 : MDB_CREATE;
     MDB_txn *txn;

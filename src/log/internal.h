@@ -3,8 +3,15 @@
  *
  * Databases in one environment:
  *   events      BE u64 pos                 -> envelope (msgpack)
- *   streams     stream                     -> BE u64 current version
- *   stream_idx  stream \0 BE u64 sv        -> BE u64 pos
+ *   streams     stream                     -> BE u64 current version, BE u64 position of
+ *                                             the stream's last event
+ *   links       BE u64 pos                 -> BE u64 position of the previous event of the
+ *                                             same stream (0 for its first)
+ *
+ * Streams are read backwards along their links, then forwards. The links are
+ * appended in position order (MDB_APPEND), so indexing an event writes to the
+ * tail of one B-tree instead of a random leaf per stream: a stream index keyed
+ * by (stream, version) cost ten times the bytes of the events themselves.
  *   idem        idempotency key            -> BE u64 first pos, BE u32 count, BE i64 ts
  *   numbers     prefix ("ISS")             -> BE u64 last number
  *   meta        "head"                     -> BE u64 pos, BE i64 ts, hash[32]
@@ -26,7 +33,7 @@ typedef struct fl__log_waiter fl__log_waiter_t;
 
 struct fl_log {
     MDB_env *env;
-    MDB_dbi events, streams, stream_idx, idem, numbers, meta;
+    MDB_dbi events, streams, links, idem, numbers, meta;
     fl_log_opts_t opts;
     char *path;
     /*
@@ -50,6 +57,8 @@ struct fl_log_cursor {
     fl_log_query_t q;
     char *stream; /* owned copy of q.stream */
     size_t stream_len;
+    uint64_t *positions; /* a stream read: its positions in version order */
+    size_t n_positions, next;
     bool started, done;
     uint64_t last_pos;
 };
@@ -87,8 +96,12 @@ int fl__log_u64_put(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen, uin
 void fl__be64(uint8_t *p, uint64_t v);
 uint64_t fl__rd64(const uint8_t *p);
 
-/* Builds the stream_idx key: stream \0 BE sv; returns its length. */
-size_t fl__log_sidx_key(uint8_t *key, const char *stream, size_t slen, uint64_t sv);
+/* A stream's version and last position (both 0 when it does not exist). FireLater codes. */
+int fl__log_stream_get(const fl_log_t *log, MDB_txn *txn, const char *stream, size_t slen,
+                       uint64_t *version, uint64_t *last);
+
+/* The position before pos in its stream (0 for the first). FL_ECORRUPT when unlinked. */
+int fl__log_link_get(const fl_log_t *log, MDB_txn *txn, uint64_t pos, uint64_t *prev);
 
 /* Encodes an envelope into b (cleared first). */
 void fl__log_encode(fl_buf_t *b, const fl_event_t *ev);

@@ -41,10 +41,17 @@ static int read_u64(fl_log_t *log, MDB_dbi dbi, const void *key, size_t klen, ui
 
 int fl_log_stream_version(fl_log_t *log, const char *stream, uint64_t *version)
 {
+    MDB_txn *txn;
+    uint64_t last;
     size_t n = strlen(stream);
     if (n == 0 || n > FL_LOG_STREAM_MAX)
         return FL_EINVAL;
-    return read_u64(log, log->streams, stream, n, version);
+    int rc = fl__log_txn_begin(log, MDB_RDONLY, &txn);
+    if (rc != 0)
+        return rc;
+    rc = fl__log_stream_get(log, txn, stream, n, version, &last);
+    fl__log_txn_abort(log, txn);
+    return rc;
 }
 
 int fl_log_number_last(fl_log_t *log, const char *prefix, uint64_t *last)

@@ -22,12 +22,35 @@ uint64_t fl__rd64(const uint8_t *p)
     return v;
 }
 
-size_t fl__log_sidx_key(uint8_t *key, const char *stream, size_t slen, uint64_t sv)
+int fl__log_stream_get(const fl_log_t *log, MDB_txn *txn, const char *stream, size_t slen,
+                       uint64_t *version, uint64_t *last)
 {
-    memcpy(key, stream, slen);
-    key[slen] = 0;
-    fl__be64(key + slen + 1, sv);
-    return slen + 9;
+    MDB_val k = {slen, (void *)stream}, d;
+    int rc = mdb_get(txn, log->streams, &k, &d);
+    *version = *last = 0;
+    if (rc == MDB_NOTFOUND)
+        return 0;
+    if (rc != 0)
+        return fl__log_err(rc);
+    if (d.mv_size != 16)
+        return FL_ECORRUPT;
+    *version = fl__rd64(d.mv_data);
+    *last = fl__rd64((uint8_t *)d.mv_data + 8);
+    return 0;
+}
+
+int fl__log_link_get(const fl_log_t *log, MDB_txn *txn, uint64_t pos, uint64_t *prev)
+{
+    uint8_t kb[8];
+    MDB_val k = {8, kb}, d;
+    fl__be64(kb, pos);
+    int rc = mdb_get(txn, log->links, &k, &d);
+    if (rc == MDB_NOTFOUND || (rc == 0 && d.mv_size != 8))
+        return FL_ECORRUPT;
+    if (rc != 0)
+        return fl__log_err(rc);
+    *prev = fl__rd64(d.mv_data);
+    return 0;
 }
 
 int fl__log_err(int rc)

@@ -53,27 +53,34 @@ static int chain_verdict(vstate_t *s, bool next_link_ok)
                 (unsigned long long)culprit);
 }
 
-/* The event's stream index entries must point at it, densely. */
-static int check_stream(vstate_t *s, const fl_event_t *ev)
+/* The stream and version of the event at pos, decoded into the arena. */
+static int event_at(vstate_t *s, uint64_t pos, fl_arena_t *a, fl_event_t *ev)
 {
-    uint8_t key[FL_LOG_STREAM_MAX + 9];
+    uint8_t kb[8];
+    MDB_val k = {8, kb}, d;
+    fl__be64(kb, pos);
+    if (mdb_get(s->txn, s->log->events, &k, &d) != 0)
+        return FL_ECORRUPT;
+    return fl_event_decode(d.mv_data, d.mv_size, a, ev);
+}
+
+/* The event's link must lead to its stream's previous version, and the stream's head past it. */
+static int check_stream(vstate_t *s, const fl_event_t *ev, fl_arena_t *a)
+{
+    uint64_t prev = 0, version = 0, last = 0;
+    fl_event_t pe;
     size_t slen = strlen(ev->stream);
-    uint64_t pos = 0, cur = 0;
-    MDB_val k = {fl__log_sidx_key(key, ev->stream, slen, ev->sv), key}, d;
-    if (ev->sv == 0 || mdb_get(s->txn, s->log->stream_idx, &k, &d) != 0 || d.mv_size != 8 ||
-        fl__rd64(d.mv_data) != ev->pos)
-        return fail(s, FL_ECORRUPT, ev->pos, "position %llu: stream %s version %llu is not indexed",
+    int rc = fl__log_link_get(s->log, s->txn, ev->pos, &prev);
+    bool ok = rc == 0 && ev->sv > 0 && (ev->sv == 1) == (prev == 0) && prev < ev->pos;
+    if (ok && prev != 0)
+        ok = event_at(s, prev, a, &pe) == 0 && strcmp(pe.stream, ev->stream) == 0 &&
+             pe.sv == ev->sv - 1;
+    if (!ok)
+        return fail(s, FL_ECORRUPT, ev->pos,
+                    "position %llu: stream %s version %llu is not linked to its version before",
                     (unsigned long long)ev->pos, ev->stream, (unsigned long long)ev->sv);
-    if (ev->sv > 1) {
-        k.mv_size = fl__log_sidx_key(key, ev->stream, slen, ev->sv - 1);
-        if (mdb_get(s->txn, s->log->stream_idx, &k, &d) == 0 && d.mv_size == 8)
-            pos = fl__rd64(d.mv_data);
-        if (pos == 0 || pos >= ev->pos)
-            return fail(s, FL_ECORRUPT, ev->pos,
-                        "position %llu: stream %s version %llu has no version before it",
-                        (unsigned long long)ev->pos, ev->stream, (unsigned long long)ev->sv);
-    }
-    if (fl__log_u64_get(s->txn, s->log->streams, ev->stream, slen, &cur) != 0 || cur < ev->sv)
+    rc = fl__log_stream_get(s->log, s->txn, ev->stream, slen, &version, &last);
+    if (rc != 0 || version < ev->sv || (version == ev->sv && last != ev->pos))
         return fail(s, FL_ECORRUPT, ev->pos, "position %llu: stream %s is behind its events",
                     (unsigned long long)ev->pos, ev->stream);
     return 0;
@@ -95,7 +102,7 @@ static int check_record(vstate_t *s, const MDB_val *k, const MDB_val *d, fl_aren
     if (ev.pos != pos)
         return fail(s, FL_ECORRUPT, pos, "position %llu: record claims position %llu",
                     (unsigned long long)pos, (unsigned long long)ev.pos);
-    int rc = check_stream(s, &ev);
+    int rc = check_stream(s, &ev, a);
     if (rc != 0)
         return rc;
     if (!link_ok)
@@ -122,9 +129,9 @@ static int check_head(vstate_t *s)
         s->broken = last + 1;
         return chain_verdict(s, true);
     }
-    mdb_stat(s->txn, s->log->stream_idx, &st);
+    mdb_stat(s->txn, s->log->links, &st);
     if (st.ms_entries != last)
-        return fail(s, FL_ECORRUPT, last, "the stream index has %llu entries for %llu events",
+        return fail(s, FL_ECORRUPT, last, "the stream links have %llu entries for %llu events",
                     (unsigned long long)st.ms_entries, (unsigned long long)last);
     return 0;
 }
