@@ -1,7 +1,7 @@
 /*
  * msgpack <-> JSON, for event data: the API and flctl speak JSON, the log
  * stores msgpack. Integers stay integers, reals stay reals; map keys must be
- * strings. Binary msgpack values become base64 strings in JSON.
+ * strings without NUL bytes. Binary msgpack values become base64 strings in JSON.
  */
 #ifndef FIRELATER_CODEC_H
 #define FIRELATER_CODEC_H

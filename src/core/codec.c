@@ -19,11 +19,17 @@ static int pack(msgpack_packer *pk, const json_t *j, int depth);
 static int pack_object(msgpack_packer *pk, const json_t *j, int depth)
 {
     const char *key;
+    size_t klen;
     json_t *val;
     msgpack_pack_map(pk, json_object_size(j));
-    json_object_foreach((json_t *)j, key, val)
+    /*
+     * A key holding "\u0000" is refused: C code reads keys as strings, and
+     * jansson itself compares objects by them (json_equal, json_object_get).
+     */
+    json_object_keylen_foreach((json_t *)j, key, klen, val)
     {
-        size_t klen = strlen(key);
+        if (memchr(key, 0, klen) != NULL)
+            return FL_EINVAL;
         msgpack_pack_str(pk, klen);
         msgpack_pack_str_body(pk, key, klen);
         if (pack(pk, val, depth + 1) < 0)
@@ -103,7 +109,7 @@ static json_t *unpack_map(fl_mp_t *r, uint32_t n, int depth)
     for (uint32_t i = 0; i < n; i++) {
         const char *k;
         uint32_t klen;
-        if (fl_mp_read_str(r, &k, &klen) < 0)
+        if (fl_mp_read_str(r, &k, &klen) < 0 || memchr(k, 0, klen) != NULL)
             goto fail;
         json_t *v = unpack(r, depth + 1);
         if (v == NULL || json_object_setn_new(obj, k, klen, v) < 0)

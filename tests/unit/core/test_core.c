@@ -341,6 +341,25 @@ START_TEST(codec_binary_becomes_base64)
 }
 END_TEST
 
+/* Found by fuzz_codec: a key holding NUL is refused both ways (C reads keys as strings). */
+START_TEST(codec_refuses_nul_in_keys)
+{
+    static const uint8_t mp[] = {0x81, 0xa2, 'a', 0x00, 0x01}; /* {"a\0": 1} */
+    json_t *j = NULL, *obj = json_object();
+    uint8_t *out;
+    size_t len;
+    fl_arena_t a;
+
+    fl_arena_init(&a, 0);
+    ck_assert_int_eq(fl_codec_to_json(mp, sizeof(mp), &j), FL_ECORRUPT);
+    ck_assert_ptr_null(j);
+    json_object_setn_new(obj, "a\0b", 3, json_true());
+    ck_assert_int_eq(fl_codec_from_json(obj, &a, &out, &len), FL_EINVAL);
+    json_decref(obj);
+    fl_arena_free(&a);
+}
+END_TEST
+
 START_TEST(codec_from_json_text)
 {
     fl_arena_t a;
@@ -409,6 +428,7 @@ static Suite *core_suite(void)
     tcase_add_test(codec, codec_depth_limit_to_json);
     tcase_add_test(codec, codec_rejects_bad_msgpack);
     tcase_add_test(codec, codec_binary_becomes_base64);
+    tcase_add_test(codec, codec_refuses_nul_in_keys);
     tcase_add_test(codec, codec_from_json_text);
     tcase_add_test(err, err_table);
     tcase_add_test_raise_signal(err, assert_aborts, SIGABRT);
