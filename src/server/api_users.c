@@ -20,8 +20,8 @@
     "last_login_at, "                                                                              \
     "to_char(u.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') AS "            \
     "created_at, "                                                                                 \
-    "to_char(u.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') AS updated_at " \
-    "FROM users u "
+    "to_char(u.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') AS "            \
+    "updated_at, u.version::text AS version FROM users u "
 
 typedef struct read_ctx {
     fl_http_req_t *req;
@@ -74,12 +74,17 @@ static void on_get(fl_store_res_t *res, void *ctx)
     fl_http_req_t *req = ctx;
     int err = fl_store_res_err(res);
     json_t *user = err == 0 && fl_store_res_rows(res) == 1 ? fl_users_row_to_json(res, 0) : NULL;
-    if (err != 0)
+    if (err != 0) {
         fl_srv_answer_store_error(req, err);
-    else if (user == NULL)
+    } else if (user == NULL) {
         fl_http_respond_error(req, 404, "no such user");
-    else
+    } else {
+        char etag[32];
+        snprintf(etag, sizeof(etag), "\"%lld\"",
+                 (long long)json_integer_value(json_object_get(user, "version")));
+        fl_http_set_header(req, "ETag", etag);
         fl_http_respond_json(req, 200, user);
+    }
 }
 
 int fl_api_users_get(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p)

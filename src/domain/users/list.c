@@ -40,6 +40,7 @@ static const struct column {
     {"last_login_at", "to_char(u.last_login_at AT TIME ZONE 'UTC', "
                       "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"},
     {"settings", "u.settings::text"},
+    {"version", "u.version::text"},
     {"created_at", "to_char(u.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"},
     {"updated_at", "to_char(u.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"},
 };

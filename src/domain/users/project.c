@@ -221,12 +221,45 @@ static int on_role_created(fl_proj_out_t *out, const fl_event_t *ev, const json_
                         6, p);
 }
 
+/* Every user event also records the stream version its row now reflects (GET's ETag). */
+static int set_version(fl_proj_out_t *out, const fl_event_t *ev, const json_t *data)
+{
+    const char *id = str(data, "id");
+    char v[24];
+
+    if (id == NULL || !fl_uuid_is_valid(id))
+        return 0;
+    snprintf(v, sizeof(v), "%llu", (unsigned long long)ev->sv);
+    const char *p[] = {id, v};
+    return fl_proj_emit(out, "UPDATE users SET version = $2 WHERE id = $1", 2, p);
+}
+
+#define VERSIONED(name, fn)                                                                        \
+    static int name(fl_proj_out_t *out, const fl_event_t *ev, const json_t *data)                  \
+    {                                                                                              \
+        int rc = fn(out, ev, data);                                                                \
+        return rc < 0 ? rc : set_version(out, ev, data);                                           \
+    }
+
+VERSIONED(v_user_created, on_user_created)
+/* A user.updated this code cannot read is skipped whole, its version too. */
+static int v_user_updated(fl_proj_out_t *out, const fl_event_t *ev, const json_t *data)
+{
+    int rc = on_user_updated(out, ev, data);
+    if (rc < 0 || !json_is_object(json_object_get(data, "changes")))
+        return rc;
+    return set_version(out, ev, data);
+}
+VERSIONED(v_user_deactivated, on_user_deactivated)
+VERSIONED(v_password_changed, on_password_changed)
+VERSIONED(v_logged_in, on_logged_in)
+
 const fl_proj_handler_t fl_users_projections[] = {
-    {"user.created", on_user_created},
-    {"user.updated", on_user_updated},
-    {"user.deactivated", on_user_deactivated},
-    {"user.password_changed", on_password_changed},
-    {"user.logged_in", on_logged_in},
+    {"user.created", v_user_created},
+    {"user.updated", v_user_updated},
+    {"user.deactivated", v_user_deactivated},
+    {"user.password_changed", v_password_changed},
+    {"user.logged_in", v_logged_in},
     {"role.created", on_role_created},
     {NULL, NULL},
 };

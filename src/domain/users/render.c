@@ -52,7 +52,7 @@ static const struct column {
     {"avatar_url", false}, {"phone", false},         {"timezone", false},
     {"status", false},     {"auth_provider", false}, {"external_id", false},
     {"roles", true},       {"last_login_at", false}, {"settings", true},
-    {"created_at", false}, {"updated_at", false},
+    {"created_at", false}, {"updated_at", false},    {"version", true},
 };
 
 static json_t *cell(const fl_store_res_t *r, int row, int col, bool is_json)

@@ -71,7 +71,9 @@ START_TEST(test_reapply_is_noop)
     ck_assert_int_eq(n, 0);
     ck_assert_int_eq(fl_migrate_tenant(c, "acme", &n), 0);
     ck_assert_int_eq(n, 0);
-    assert_exec1(c, NULL, "SELECT count(*) FROM schema_migrations", "2");
+    char want[16];
+    snprintf(want, sizeof(want), "%zu", count_scope("public") + count_scope("tenant"));
+    assert_exec1(c, NULL, "SELECT count(*) FROM schema_migrations", want);
     fl_store_sync_close(c);
 }
 END_TEST

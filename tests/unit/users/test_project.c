@@ -61,7 +61,7 @@ START_TEST(created)
                              "\"status\":\"active\",\"roles\":[\"admin\",\"agent\"],"
                              "\"password_hash\":\"h\"}"),
                      0);
-    ck_assert_int_eq(out.n, 3);
+    ck_assert_int_eq(out.n, 4);
     ck_assert_ptr_nonnull(strstr(out.stmts[0].sql, "INSERT INTO users"));
     ck_assert_ptr_nonnull(strstr(out.stmts[0].sql, "ON CONFLICT (id) DO UPDATE"));
     ck_assert_int_eq(out.stmts[0].nparams, 9);
@@ -76,6 +76,8 @@ START_TEST(created)
     ck_assert_ptr_nonnull(strstr(out.stmts[2].sql, "name = ANY($2::text[])"));
     param_is(2, 2, &ACTOR[5]);
     param_is(2, 3, "2025-11-25T12:00:00.000000Z");
+    ck_assert_str_eq(out.stmts[3].sql, "UPDATE users SET version = $2 WHERE id = $1");
+    param_is(3, 0, UID);
 }
 END_TEST
 
@@ -99,7 +101,7 @@ START_TEST(updated)
                              "\"name = 'x', password_hash\":{\"from\":1,\"to\":\"pwned\"},"
                              "\"roles\":{\"from\":[],\"to\":[\"agent\"]}}}"),
                      0);
-    ck_assert_int_eq(out.n, 3);
+    ck_assert_int_eq(out.n, 4);
     ck_assert_str_eq(out.stmts[0].sql,
                      "UPDATE users SET updated_at = $2, name = $3, phone = $4 WHERE id = $1");
     param_is(0, 0, UID);
@@ -116,7 +118,7 @@ START_TEST(updated_status_only)
                              "{\"id\":\"" UID "\",\"changes\":{"
                              "\"status\":{\"from\":\"inactive\",\"to\":\"active\"}}}"),
                      0);
-    ck_assert_int_eq(out.n, 1);
+    ck_assert_int_eq(out.n, 2);
     ck_assert_str_eq(out.stmts[0].sql,
                      "UPDATE users SET updated_at = $2, status = $3 WHERE id = $1");
     param_is(0, 2, "active");
@@ -125,25 +127,27 @@ END_TEST
 
 START_TEST(others)
 {
+    /* Each user event is followed by the row's version (statements 1, 3 and 5). */
     ck_assert_int_eq(project("user.deactivated", ACTOR, "{\"id\":\"" UID "\"}"), 0);
     ck_assert_ptr_nonnull(strstr(out.stmts[0].sql, "status = 'inactive'"));
     param_is(0, 0, UID);
+    ck_assert_ptr_nonnull(strstr(out.stmts[1].sql, "SET version = $2"));
     ck_assert_int_eq(
         project("user.password_changed", ACTOR, "{\"id\":\"" UID "\",\"password_hash\":\"h2\"}"),
         0);
-    ck_assert_ptr_nonnull(strstr(out.stmts[1].sql, "password_hash = $2"));
-    param_is(1, 1, "h2");
+    ck_assert_ptr_nonnull(strstr(out.stmts[2].sql, "password_hash = $2"));
+    param_is(2, 1, "h2");
     ck_assert_int_eq(project("user.logged_in", ACTOR, "{\"id\":\"" UID "\",\"at\":\"x\"}"), 0);
-    ck_assert_ptr_nonnull(strstr(out.stmts[2].sql, "last_login_at = $2"));
-    ck_assert_ptr_null(strstr(out.stmts[2].sql, "updated_at"));
-    param_is(2, 1, "2025-11-25T12:00:00.000000Z");
+    ck_assert_ptr_nonnull(strstr(out.stmts[4].sql, "last_login_at = $2"));
+    ck_assert_ptr_null(strstr(out.stmts[4].sql, "updated_at"));
+    param_is(4, 1, "2025-11-25T12:00:00.000000Z");
     ck_assert_int_eq(project("role.created", NULL,
                              "{\"id\":\"" UID "\",\"name\":\"admin\",\"display_name\":\"A\","
                              "\"description\":\"d\",\"is_system\":true}"),
                      0);
-    ck_assert_ptr_nonnull(strstr(out.stmts[3].sql, "INSERT INTO roles"));
-    param_is(3, 4, "true");
-    param_is(3, 5, "2025-11-25T12:00:00.000000Z");
+    ck_assert_ptr_nonnull(strstr(out.stmts[6].sql, "INSERT INTO roles"));
+    param_is(6, 4, "true");
+    param_is(6, 5, "2025-11-25T12:00:00.000000Z");
 }
 END_TEST
 
