@@ -36,6 +36,7 @@ static int check_schema(fl_server_t *s)
         say("PostgreSQL is not reachable (%s); commands are accepted and reads answer 503 "
             "until it is",
             fl_strerror(rc));
+        fl_store_sync_close(c); /* a failed open still holds the connection's error */
         return 0;
     }
     rc = fl_migrate_check(c);
