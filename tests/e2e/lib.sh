@@ -83,7 +83,7 @@ json() {
 }
 
 header() {
-    grep -i "^$1:" "$TMP/headers" | head -1 | cut -d' ' -f2- | tr -d '\r'
+    grep -i -m1 "^$1:" "$TMP/headers" | cut -d' ' -f2- | tr -d '\r'
 }
 
 login() {

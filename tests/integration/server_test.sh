@@ -55,7 +55,7 @@ rc=0
 rc=0
 "$SERVER" --frobnicate >/dev/null 2>&1 || rc=$?
 [[ $rc == 2 ]] || fail "an unknown option exited $rc, expected 2"
-"$SERVER" --help | grep -q -- '--listen' || fail "--help does not describe --listen"
+grep -q -- '--listen' <<<"$("$SERVER" --help)" || fail "--help does not describe --listen"
 echo "ok - usage"
 
 data=$TMP/data
@@ -71,7 +71,7 @@ port=$((18000 + $$ % 1000))
 start --data "$data" --listen "127.0.0.1:$port" --pg "host=$TMP port=1 connect_timeout=1" \
     --access-log off
 grep -q 'PostgreSQL is not reachable' "$TMP/server.err" || fail "no warning about PostgreSQL"
-curl -fs "http://127.0.0.1:$port/healthz" | grep -q ok || fail "healthz without PostgreSQL"
+grep -q ok <<<"$(curl -fs "http://127.0.0.1:$port/healthz")" || fail "healthz without PostgreSQL"
 code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/readyz")
 [[ $code == 503 ]] || fail "readyz answered $code without PostgreSQL"
 stop TERM
