@@ -2,11 +2,13 @@
  * Every module's projection handlers, for the projector (server) and the
  * rebuild (flctl). A new module adds its table here.
  */
+#include "firelater/groups.h"
 #include "firelater/projector.h"
 #include "firelater/users.h"
 
 const fl_proj_handler_t *const *fl_domain_projections(void)
 {
-    static const fl_proj_handler_t *const tables[] = {fl_users_projections, NULL};
+    static const fl_proj_handler_t *const tables[] = {fl_users_projections, fl_groups_projections,
+                                                      NULL};
     return tables;
 }
