@@ -186,5 +186,14 @@ int fl_api_users_get(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 int fl_api_users_update(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 int fl_api_users_deactivate(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 int fl_api_users_password(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_user_groups(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_groups_list(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_groups_create(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_groups_get(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_groups_update(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_groups_delete(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_groups_members(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_groups_add_member(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_groups_remove_member(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 
 #endif

@@ -35,6 +35,20 @@ const fl_http_route_t fl_srv_routes[] = {
           "deactivate a user"),
     ROUTE("PUT", "/api/v1/users/{id}/password", FL_ACCESS_SELF_OR_ADMIN, fl_api_users_password,
           "change a password"),
+    ROUTE("GET", "/api/v1/users/{id}/groups", FL_ACCESS_USER, fl_api_user_groups,
+          "a user's groups, inherited ones flagged"),
+    ROUTE("GET", "/api/v1/groups", FL_ACCESS_USER, fl_api_groups_list, "list groups"),
+    ROUTE("POST", "/api/v1/groups", FL_ACCESS_ADMIN, fl_api_groups_create, "create a group"),
+    ROUTE("GET", "/api/v1/groups/{id}", FL_ACCESS_USER, fl_api_groups_get,
+          "a group; include=ancestors,descendants,members"),
+    ROUTE("PUT", "/api/v1/groups/{id}", FL_ACCESS_ADMIN, fl_api_groups_update, "update a group"),
+    ROUTE("DELETE", "/api/v1/groups/{id}", FL_ACCESS_ADMIN, fl_api_groups_delete, "delete a group"),
+    ROUTE("GET", "/api/v1/groups/{id}/members", FL_ACCESS_USER, fl_api_groups_members,
+          "members, inherited ones flagged"),
+    ROUTE("POST", "/api/v1/groups/{id}/members", FL_ACCESS_ADMIN, fl_api_groups_add_member,
+          "add a member or change their role"),
+    ROUTE("DELETE", "/api/v1/groups/{id}/members/{userId}", FL_ACCESS_ADMIN,
+          fl_api_groups_remove_member, "remove a member"),
 };
 
 const size_t fl_srv_n_routes = sizeof(fl_srv_routes) / sizeof(fl_srv_routes[0]);

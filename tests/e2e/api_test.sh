@@ -161,6 +161,58 @@ req POST /api/v1/auth/login '{"tenant":"acme","email":"boss@globex.test","passwo
 expect 401
 ok
 
+step "groups: a hierarchy, unique names, no cycles"
+req POST /api/v1/groups '{"name":"IT","type":"department"}' "$TOKEN" && expect 201
+IT=$(json .id)
+[[ $(header Location) == "/api/v1/groups/$IT" ]] || fail "Location $(header Location)"
+req POST /api/v1/groups "{\"name\":\"Service Desk\",\"type\":\"team\",\"parent_id\":\"$IT\",\"manager_id\":\"$ADMIN_ID\"}" "$TOKEN"
+expect 201
+SD=$(json .id)
+req POST /api/v1/groups "{\"name\":\"Network\",\"parent_id\":\"$SD\"}" "$TOKEN" && expect 201
+NET=$(json .id)
+req POST /api/v1/groups '{"name":"service desk"}' "$TOKEN" && expect 409
+[[ $(json '.errors[0].field') == name ]] || fail "409 does not name the field name"
+req PUT "/api/v1/groups/$IT" "{\"parent_id\":\"$NET\"}" "$TOKEN" && expect 409
+req PUT "/api/v1/groups/$IT" "{\"parent_id\":\"$IT\"}" "$TOKEN" && expect 409
+req POST /api/v1/groups '{"name":"Orphan","parent_id":"00000000-0000-4000-8000-000000000000"}' "$TOKEN"
+expect 422
+[[ $(json '.errors[0].field') == parent_id ]] || fail "422 does not name parent_id"
+req POST /api/v1/groups '{"name":"Nope"}' "$ANN_TOKEN" && expect 403
+ok
+
+step "groups: members, inherited members, includes, a user's groups"
+req POST "/api/v1/groups/$NET/members" "{\"user_id\":\"$ANN\",\"role\":\"lead\"}" "$TOKEN"
+expect 200
+req POST "/api/v1/groups/$IT/members" "{\"user_id\":\"$ADMIN_ID\"}" "$TOKEN" && expect 200
+req GET "/api/v1/groups/$IT/members" "" "$TOKEN" && expect 200
+[[ $(json "[.data[] | select(.user_id == \"$ANN\")][0].inherited") == true ]] ||
+    fail "Ann is not an inherited member of IT: $(cat "$TMP/body")"
+[[ $(json "[.data[] | select(.user_id == \"$ADMIN_ID\")][0].inherited") == false ]] ||
+    fail "the admin is not a direct member of IT"
+req GET "/api/v1/groups/$IT?include=descendants,members" "" "$TOKEN" && expect 200
+[[ $(json '.descendants | length') == 2 && $(json '.members | length') == 2 ]] ||
+    fail "include: $(cat "$TMP/body")"
+req GET "/api/v1/groups/$NET?include=ancestors" "" "$TOKEN" && expect 200
+[[ $(json '.ancestors | length') == 2 ]] || fail "ancestors: $(cat "$TMP/body")"
+req GET "/api/v1/groups/$NET?include=bogus" "" "$TOKEN" && expect 422
+req GET "/api/v1/users/$ANN/groups" "" "$TOKEN" && expect 200
+[[ $(json '.meta.total') == 3 && $(json '[.data[] | select(.inherited)] | length') == 2 ]] ||
+    fail "user groups: $(cat "$TMP/body")"
+req GET "/api/v1/groups?type=team" "" "$TOKEN" && expect 200
+[[ $(json '.meta.total') == 2 ]] || fail "type filter: $(cat "$TMP/body")"
+ok
+
+step "groups: deleting a referenced group is refused and says why"
+req DELETE "/api/v1/groups/$SD" "" "$TOKEN" && expect 409
+grep -q children "$TMP/body" || fail "the 409 does not say what references it: $(cat "$TMP/body")"
+req DELETE "/api/v1/groups/$NET/members/$ANN" "" "$TOKEN" && expect 204
+req DELETE "/api/v1/groups/$NET/members/$ANN" "" "$TOKEN" && expect 404
+req DELETE "/api/v1/groups/$NET" "" "$TOKEN" && expect 204
+req GET "/api/v1/groups/$NET" "" "$TOKEN" && expect 404
+req DELETE "/api/v1/groups/$SD" "" "$TOKEN" && expect 204
+req POST /api/v1/groups '{"name":"Network"}' "$TOKEN" && expect 201
+ok
+
 step "refresh rotates; reusing a rotated token revokes the whole family"
 req POST /api/v1/auth/refresh "{\"refresh_token\":\"$REFRESH\"}" && expect 200
 R2=$(json .refresh_token)
