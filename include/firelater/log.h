@@ -181,6 +181,12 @@ typedef struct fl_log_head {
 
 int fl_log_head(fl_log_t *log, fl_log_head_t *head);
 
+/*
+ * The first position whose event was recorded at or after t (head + 1 when
+ * none): a binary search, since time never decreases along the log.
+ */
+int fl_log_first_at(fl_log_t *log, fl_time_t t, uint64_t *pos);
+
 /* The stream's current version, 0 if it does not exist. */
 int fl_log_stream_version(fl_log_t *log, const char *stream, uint64_t *version);
 

@@ -158,3 +158,48 @@ int fl_log_idem_get(fl_log_t *log, const char *key, fl_log_result_t *res)
     fl__log_txn_abort(log, txn);
     return rc;
 }
+
+/* The time of the event at pos, decoded into the arena. */
+static int ts_at(fl_log_t *log, MDB_txn *txn, uint64_t pos, fl_arena_t *a, fl_time_t *ts)
+{
+    uint8_t kb[8];
+    MDB_val k = {8, kb}, d;
+    fl_event_t ev;
+    fl__be64(kb, pos);
+    int rc = mdb_get(txn, log->events, &k, &d);
+    if (rc != 0)
+        return rc == MDB_NOTFOUND ? FL_ECORRUPT : fl__log_err(rc);
+    if ((rc = fl_event_decode(d.mv_data, d.mv_size, a, &ev)) != 0)
+        return rc;
+    *ts = ev.ts;
+    return 0;
+}
+
+int fl_log_first_at(fl_log_t *log, fl_time_t t, uint64_t *pos)
+{
+    MDB_txn *txn;
+    fl__log_head_rec_t h;
+    fl_arena_t a;
+    int rc = fl__log_txn_begin(log, MDB_RDONLY, &txn);
+    if (rc != 0)
+        return rc;
+    fl_arena_init(&a, 0);
+    rc = fl__log_head_read(log, txn, &h);
+    uint64_t lo = 1, hi = h.pos + 1; /* the answer is in [lo, hi] */
+    while (rc == 0 && lo < hi) {
+        uint64_t mid = lo + (hi - lo) / 2;
+        fl_time_t ts = 0;
+        if ((rc = ts_at(log, txn, mid, &a, &ts)) == 0) {
+            if (ts >= t)
+                hi = mid;
+            else
+                lo = mid + 1;
+        }
+        fl_arena_reset(&a);
+    }
+    fl_arena_free(&a);
+    fl__log_txn_abort(log, txn);
+    if (rc == 0)
+        *pos = lo;
+    return rc;
+}

@@ -96,6 +96,10 @@ int flctl_target_open(flctl_t *ctx, const flctl_spec_t *spec, flctl_target_t *t,
 /* Lower-case hex of n bytes into out (2n + 1 bytes). */
 void flctl_hex(const uint8_t *p, size_t n, char *out);
 
+/* An event as flctl prints it: the envelope, data decoded, prev (and hash) in hex. NULL when
+ * its data does not decode. The caller owns the result. */
+json_t *flctl_event_json(const fl_event_t *ev, bool with_hash);
+
 /* Writes j as one compact line on stdout and releases it. */
 void flctl_print_json_line(json_t *j);
 
@@ -131,5 +135,6 @@ int flctl_replay(flctl_t *ctx, int argc, char **argv);
 int flctl_migrate(flctl_t *ctx, int argc, char **argv);
 int flctl_projections_status(flctl_t *ctx, int argc, char **argv);
 int flctl_projections_rebuild(flctl_t *ctx, int argc, char **argv);
+int flctl_audit_export(flctl_t *ctx, int argc, char **argv);
 
 #endif

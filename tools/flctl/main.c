@@ -34,6 +34,7 @@ static const flctl_cmd_t commands[] = {
     {"migrate", NULL, flctl_migrate},
     {"projections", "status", flctl_projections_status},
     {"projections", "rebuild", flctl_projections_rebuild},
+    {"audit", "export", flctl_audit_export},
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -62,6 +63,11 @@ static const char usage_text[] =
     "                                        per tenant: log head, checkpoint, lag\n"
     "  projections rebuild --tenant SLUG [--pg CONNINFO]\n"
     "                                        replay the log into a shadow schema, swap it in\n"
+    "\n"
+    "Auditors:\n"
+    "  audit export LOG [--from TIME] [--to TIME]\n"
+    "                                        events as JSON lines with their stored bytes\n"
+    "                                        (raw, base64) and hashes, to check elsewhere\n"
     "\n"
     "Options:\n"
     "  --data DIR   the data directory (default: $FIRELATER_DATA, else ./.data);\n"
@@ -148,7 +154,7 @@ static const flctl_cmd_t *find_command(int argc, char **argv, int *i)
 static bool is_group(const char *word)
 {
     return strcmp(word, "tenant") == 0 || strcmp(word, "log") == 0 ||
-           strcmp(word, "projections") == 0;
+           strcmp(word, "projections") == 0 || strcmp(word, "audit") == 0;
 }
 
 /* A write error on stdout (a full disk, a closed pipe) must not pass for success. */

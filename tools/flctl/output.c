@@ -45,7 +45,7 @@ static json_t *str_or_null(const char *s)
 }
 
 /* The event as a JSON object, or NULL when its data does not decode. */
-static json_t *event_json(const fl_event_t *ev, bool with_hash)
+json_t *flctl_event_json(const fl_event_t *ev, bool with_hash)
 {
     char ts[40];
     json_t *obj, *data = NULL;
@@ -93,7 +93,7 @@ int flctl_print_events(fl_log_t *log, const flctl_target_t *t, const fl_log_quer
     fl_arena_init(&a, 0);
     /* One event at a time: the arena is reset after each, so a dump runs in constant memory. */
     while ((rc = fl_log_cursor_next(c, &a, &ev)) == 1) {
-        obj = event_json(&ev, with_hash);
+        obj = flctl_event_json(&ev, with_hash);
         if (obj == NULL) {
             flctl_err("%s: the data of the event at position %llu does not decode", t->label,
                       (unsigned long long)ev.pos);
