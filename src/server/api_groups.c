@@ -405,7 +405,7 @@ static int parse_include(fl_http_req_t *req, read_ctx_t *rc)
         p += n + (p[n] == ',');
     }
     for (size_t i = 0; i < req->n_query; i++) {
-        if (strcmp(req->query[i].name, "include") != 0) {
+        if (strcmp(req->query[i].name, "include") != 0 && strcmp(req->query[i].name, "as_of")) {
             fl_http_respond_error(req, 422, "the only query parameter here is include");
             return FL_EINVAL;
         }
@@ -413,8 +413,19 @@ static int parse_include(fl_http_req_t *req, read_ctx_t *rc)
     return 0;
 }
 
+static bool group_exists(const void *state)
+{
+    const fl_group_state_t *g = state;
+    return g->exists && !g->deleted;
+}
+
 int fl_api_groups_get(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p)
 {
+    const char *id = fl_http_param(req, "id");
+    if (fl_uuid_is_valid(id) &&
+        fl_srv_answer_as_of(req, p->tenant, &fl_group_agg, fl_groups_stream(&req->arena, id),
+                            render_group, group_exists))
+        return 0;
     read_ctx_t *rc = fl_arena_alloc(&req->arena, sizeof(*rc));
     memset(rc, 0, sizeof(*rc));
     *rc = (read_ctx_t){

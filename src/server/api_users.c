@@ -87,11 +87,19 @@ static void on_get(fl_store_res_t *res, void *ctx)
     }
 }
 
+static bool user_exists(const void *state)
+{
+    return ((const fl_user_state_t *)state)->exists;
+}
+
 int fl_api_users_get(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p)
 {
     const char *id = fl_http_param(req, "id");
     if (!fl_uuid_is_valid(id))
         return fl_http_respond_error(req, 404, "no such user");
+    if (fl_srv_answer_as_of(req, p->tenant, &fl_user_agg, fl_users_stream(&req->arena, id),
+                            render_user, user_exists))
+        return 0;
     if (!store_ready(s, req))
         return 0;
     const char *params[] = {id};

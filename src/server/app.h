@@ -146,6 +146,14 @@ bool fl_srv_has_role(const fl_principal_t *p, const char *role);
 /* The command context for a request by principal p (actor "user:<id>"). */
 void fl_srv_cmd_ctx(fl_http_req_t *req, const fl_principal_t *p, fl_cmd_ctx_t *ctx);
 
+/*
+ * When the request has ?as_of=TIME, answers it with the aggregate of stream
+ * folded from the log up to that instant (404 when it did not exist then) and
+ * returns true; returns false when there is no as_of.
+ */
+bool fl_srv_answer_as_of(fl_http_req_t *req, fl_srv_tenant_t *t, const fl_agg_type_t *type,
+                         const char *stream, fl_render_fn render, bool (*exists)(const void *));
+
 /* Answers a store failure: 503 with Retry-After when PostgreSQL is unavailable. */
 void fl_srv_answer_store_error(fl_http_req_t *req, int rc);
 

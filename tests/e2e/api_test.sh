@@ -123,6 +123,7 @@ req GET "/api/v1/users" "" "$TOKEN" && expect 200
 grep -q password "$TMP/body" && fail "a password hash leaked"
 ok
 
+BEFORE_UPDATE=$(date -u +%Y-%m-%dT%H:%M:%S.%NZ)
 step "update: If-Match, 412 on a stale version, changes visible at once"
 req GET /api/v1/auth/me "" "$TOKEN"
 login acme Ann@Acme.test 'ann password 1234' && expect 200
@@ -137,6 +138,14 @@ req GET "/api/v1/users/$ANN" "" "$TOKEN" && expect 200
 [[ $(header ETag) == "$etag" && \"$(json .version)\" == "$etag" ]] ||
     fail "GET's ETag $(header ETag) and version $(json .version) differ from the PUT's $etag"
 req PUT "/api/v1/users/$ANN" '{"timezone":"Mars/Olympus"}' "$TOKEN" && expect 422
+ok
+
+step "time travel: a user as it was before the update"
+req GET "/api/v1/users/$ANN?as_of=$BEFORE_UPDATE" "" "$TOKEN" && expect 200
+[[ $(json .name) == "Ann Agent" && $(json .timezone) == UTC ]] || fail "as_of: $(cat "$TMP/body")"
+req GET "/api/v1/users/$ANN?as_of=2000-01-01T00:00:00Z" "" "$TOKEN" && expect 404
+req GET "/api/v1/users/$ANN?as_of=last-tuesday" "" "$TOKEN" && expect 422
+[[ $(json '.errors[0].field') == as_of ]] || fail "422 does not name as_of"
 ok
 
 step "authorisation: a non-admin cannot create users or edit others"
@@ -207,8 +216,11 @@ req DELETE "/api/v1/groups/$SD" "" "$TOKEN" && expect 409
 grep -q children "$TMP/body" || fail "the 409 does not say what references it: $(cat "$TMP/body")"
 req DELETE "/api/v1/groups/$NET/members/$ANN" "" "$TOKEN" && expect 204
 req DELETE "/api/v1/groups/$NET/members/$ANN" "" "$TOKEN" && expect 404
+BEFORE_DELETE=$(date -u +%Y-%m-%dT%H:%M:%S.%NZ)
 req DELETE "/api/v1/groups/$NET" "" "$TOKEN" && expect 204
 req GET "/api/v1/groups/$NET" "" "$TOKEN" && expect 404
+req GET "/api/v1/groups/$NET?as_of=$BEFORE_DELETE" "" "$TOKEN" && expect 200
+[[ $(json .name) == Network ]] || fail "the deleted group as it was: $(cat "$TMP/body")"
 req DELETE "/api/v1/groups/$SD" "" "$TOKEN" && expect 204
 req POST /api/v1/groups '{"name":"Network"}' "$TOKEN" && expect 201
 ok
