@@ -51,6 +51,13 @@ typedef struct fl_store_opts {
     unsigned backoff_min_ms;     /* first reconnect delay; default 100 */
     unsigned backoff_max_ms;     /* delays double up to this; default 5000 */
     unsigned connect_timeout_ms; /* an attempt that takes longer fails; default 10000 */
+    /*
+     * Transactions commit without waiting for their WAL flush (SET LOCAL
+     * synchronous_commit = off). Only for work that is redone from a durable
+     * source after a crash: the projector's batches, whose checkpoint moves in
+     * the same transaction and whose events are already durable in the log.
+     */
+    bool async_commit;
 } fl_store_opts_t;
 
 /* ---- names ---- */

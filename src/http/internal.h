@@ -90,6 +90,9 @@ struct fl_http_server {
     void *shutdown_arg;
     int64_t date_sec;
     char date[40]; /* "Date: Sun, 06 Nov 1994 08:49:37 GMT" */
+    /* Generated request ids: a random prefix per server and a counter (no syscall each). */
+    char rid_prefix[17];
+    uint64_t rid_next;
 };
 
 /* parse.c: llhttp callbacks and the request target. */

@@ -5,6 +5,8 @@
  * Tokens (URL, header names and values) can arrive split across reads, so
  * they collect in ex->tok and are copied into the arena once complete.
  */
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -298,12 +300,13 @@ static bool sane_request_id(const char *s)
 void fl__http_request_id(fl__http_ex_t *ex)
 {
     const char *given = fl_http_header(&ex->req, "X-Request-Id");
-    unsigned char raw[16];
+    fl_http_server_t *srv = ex->srv;
 
     if (given != NULL && sane_request_id(given)) {
         memcpy(ex->req.request_id, given, strlen(given) + 1);
         return;
     }
-    randombytes_buf(raw, sizeof(raw));
-    sodium_bin2hex(ex->req.request_id, sizeof(ex->req.request_id), raw, sizeof(raw));
+    /* 32 hex digits, unique per server run: a random prefix and a counter. */
+    snprintf(ex->req.request_id, sizeof(ex->req.request_id), "%s%016" PRIx64, srv->rid_prefix,
+             srv->rid_next++);
 }

@@ -53,6 +53,9 @@ int fl_http_server_init(fl_http_server_t **out, uv_loop_t *loop, const fl_http_c
     if (srv == NULL)
         fl_oom();
     srv->loop = loop;
+    uint8_t seed[8];
+    randombytes_buf(seed, sizeof(seed));
+    sodium_bin2hex(srv->rid_prefix, sizeof(srv->rid_prefix), seed, sizeof(seed));
     srv->cfg = *cfg;
     defaults(&srv->cfg);
     fl__http_settings_init(&srv->settings);

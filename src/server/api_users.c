@@ -14,8 +14,8 @@
 
 #define USER_COLUMNS                                                                               \
     "SELECT u.id AS _id, u.id, u.email, u.name, u.avatar_url, u.phone, u.timezone, u.status, "     \
-    "(SELECT coalesce(json_agg(r.name ORDER BY r.name), '[]'::json) FROM user_roles ur JOIN "      \
-    "roles r ON r.id = ur.role_id WHERE ur.user_id = u.id)::text AS roles, "                       \
+    "array_to_json(ARRAY(SELECT r.name FROM user_roles ur JOIN roles r ON r.id = ur.role_id "      \
+    "WHERE ur.user_id = u.id ORDER BY r.name))::text AS roles, "                                   \
     "to_char(u.last_login_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') AS "         \
     "last_login_at, "                                                                              \
     "to_char(u.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') AS "            \

@@ -31,6 +31,7 @@ typedef struct fl__store_job {
     fl_store_cb cb;
     void *ctx;
     bool txn;
+    bool async_commit;                    /* a transaction with synchronous_commit off */
     char schema[FL_STORE_SCHEMA_MAX + 1]; /* "" for public */
     int nstmts;
     fl_store_stmt_t *stmts; /* copies, inside the same allocation */

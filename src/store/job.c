@@ -135,6 +135,11 @@ int fl__store_pipeline_send(PGconn *pg, const fl__store_job_t *job, const char *
         ok = PQsendQueryParams(pg, "BEGIN", 0, NULL, NULL, NULL, NULL, 0);
         (*first_user)++;
     }
+    if (ok && job->async_commit) {
+        ok = PQsendQueryParams(pg, "SET LOCAL synchronous_commit = off", 0, NULL, NULL, NULL, NULL,
+                               0);
+        (*first_user)++;
+    }
     if (ok && set_sql != NULL) {
         ok = PQsendQueryParams(pg, set_sql, 0, NULL, NULL, NULL, NULL, 0);
         (*first_user)++;

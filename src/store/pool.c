@@ -119,7 +119,9 @@ int fl_store_txn(fl_store_t *st, const char *schema, const fl_store_stmt_t *stmt
         if (!stmt_ok(stmts[i].sql, stmts[i].nparams, stmts[i].params))
             return FL_EINVAL;
     }
-    return submit(st, fl__store_job_new(schema, true, stmts, nstmts, cb, ctx));
+    fl__store_job_t *job = fl__store_job_new(schema, true, stmts, nstmts, cb, ctx);
+    job->async_commit = st->opts.async_commit;
+    return submit(st, job);
 }
 
 bool fl_store_is_up(const fl_store_t *st)
