@@ -79,6 +79,16 @@ void fl_decision_field(fl_decision_t *d, const char *field, const char *message)
 
 bool fl_decision_failed(const fl_decision_t *d);
 
+/* Characters (code points) of a UTF-8 string. */
+size_t fl_utf8_chars(const char *s);
+
+/* True when s[0..len) holds an ASCII control character (NUL included); tab, CR, LF allowed
+ * when allow_newlines. */
+bool fl_text_has_control(const char *s, size_t len, bool allow_newlines);
+
+/* Practical email syntax: local@domain.tld, at most max bytes, no NUL. */
+bool fl_email_is_valid(const char *s, size_t len, size_t max);
+
 /* A new random (v4) UUID, in the arena. */
 char *fl_uuid_new(fl_arena_t *a);
 bool fl_uuid_is_valid(const char *s);
