@@ -225,6 +225,32 @@ req DELETE "/api/v1/groups/$SD" "" "$TOKEN" && expect 204
 req POST /api/v1/groups '{"name":"Network"}' "$TOKEN" && expect 201
 ok
 
+step "tenant isolation on every route with an id: globex's token never reaches acme's data"
+"$FIRELATER" --routes >"$TMP/routes"
+tried=0
+while read -r method path; do
+    [[ $path == *"{"* ]] || continue
+    url=${path//\{userId\}/$ANN}
+    [[ $url == /api/v1/groups/* ]] && url=${url//\{id\}/$IT} || url=${url//\{id\}/$ANN}
+    # A valid body for each write, so that only the tenant can stop it.
+    case "$method $path" in
+    "PUT /api/v1/users/{id}/password") body='{"new_password":"taken over password 1"}' ;;
+    "POST /api/v1/groups/{id}/members") body="{\"user_id\":\"$ANN\"}" ;;
+    PUT* | POST*) body='{"name":"Hijacked"}' ;;
+    *) body="" ;;
+    esac
+    req "$method" "$url" "$body" "$G_TOKEN"
+    [[ $STATUS == 404 || $STATUS == 403 ]] ||
+        fail "$method $url with globex's token answered $STATUS: $(cat "$TMP/body")"
+    tried=$((tried + 1))
+done <"$TMP/routes"
+[[ $tried -ge 9 ]] || fail "only $tried routes tried"
+req GET "/api/v1/users/$ANN" "" "$TOKEN" && expect 200
+[[ $(json .name) != Hijacked ]] || fail "acme's user was changed"
+req GET "/api/v1/groups/$IT" "" "$TOKEN" && expect 200
+[[ $(json .name) == IT ]] || fail "acme's group was changed"
+ok
+
 step "refresh rotates; reusing a rotated token revokes the whole family"
 req POST /api/v1/auth/refresh "{\"refresh_token\":\"$REFRESH\"}" && expect 200
 R2=$(json .refresh_token)
