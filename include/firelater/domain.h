@@ -89,6 +89,12 @@ bool fl_text_has_control(const char *s, size_t len, bool allow_newlines);
 /* Practical email syntax: local@domain.tld, at most max bytes, no NUL. */
 bool fl_email_is_valid(const char *s, size_t len, size_t max);
 
+/* JSON for responses: a string or null, an RFC 3339 time or null (0), and an entity's version:
+ * stream_version when it holds digits only, else folded. New references. */
+json_t *fl_json_str_or_null(const char *s);
+json_t *fl_json_time_or_null(fl_time_t t);
+json_t *fl_json_version(uint64_t folded, const char *stream_version);
+
 /* A new random (v4) UUID, in the arena. */
 char *fl_uuid_new(fl_arena_t *a);
 bool fl_uuid_is_valid(const char *s);

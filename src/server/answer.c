@@ -5,6 +5,7 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "app.h"
@@ -115,4 +116,18 @@ void fl_commit_answer(fl_server_t *s, fl_commit_t *c, int rc, bool behind)
         return;
     }
     answer_rendered(s, c, behind);
+}
+
+int64_t fl_srv_if_match(fl_http_req_t *req)
+{
+    const char *h = fl_http_header(req, "If-Match");
+    char *end;
+    if (h == NULL || strcmp(h, "*") == 0)
+        return FL_LOG_ANY;
+    if (*h == '"')
+        h++;
+    long long v = strtoll(h, &end, 10);
+    if (end == h || v < 0 || (*end != '\0' && strcmp(end, "\"") != 0))
+        return FL_SRV_BAD_IF_MATCH;
+    return v;
 }

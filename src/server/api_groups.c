@@ -82,21 +82,6 @@ static int read_body(fl_http_req_t *req, json_t **body)
     return fl_http_read_json(req, body) == 0 ? 0 : FL_EINVAL;
 }
 
-/* If-Match: "3" or 3 → 3; absent → FL_LOG_ANY; malformed → -2. */
-static int64_t expected_version(fl_http_req_t *req)
-{
-    const char *h = fl_http_header(req, "If-Match");
-    long long v;
-    char tail[4] = "";
-    if (h == NULL || strcmp(h, "*") == 0)
-        return FL_LOG_ANY;
-    if (sscanf(h, "\"%lld%3s", &v, tail) == 2 && strcmp(tail, "\"") == 0 && v >= 0)
-        return v;
-    if (sscanf(h, "%lld%3s", &v, tail) == 1 && v >= 0)
-        return v;
-    return -2;
-}
-
 int fl_api_groups_create(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p)
 {
     json_t *body;
@@ -128,9 +113,9 @@ int fl_api_groups_update(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p)
     fl_group_cmd_t cmd;
     fl_group_refs_t refs;
     const char *id = fl_http_param(req, "id");
-    int64_t expected = expected_version(req);
+    int64_t expected = fl_srv_if_match(req);
     fl_commit_t *c = group_commit(req, p, id);
-    if (expected == -2)
+    if (expected == FL_SRV_BAD_IF_MATCH)
         return fl_http_respond_error(req, 412, "If-Match must be a version, like \"3\"");
     const fl_group_state_t *g = load_group(req, p->tenant, id);
     if (g == NULL)
@@ -184,8 +169,8 @@ int fl_api_groups_delete(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p)
     fl_groups_query_t q;
     pending_delete_t *w = fl_arena_alloc(&req->arena, sizeof(*w));
     *w = (pending_delete_t){.s = s, .req = req, .p = *p, .id = fl_http_param(req, "id")};
-    w->expected = expected_version(req);
-    if (w->expected == -2)
+    w->expected = fl_srv_if_match(req);
+    if (w->expected == FL_SRV_BAD_IF_MATCH)
         return fl_http_respond_error(req, 412, "If-Match must be a version, like \"3\"");
     if (load_group(req, p->tenant, w->id) == NULL)
         return fl_http_respond_error(req, 404, "no such group");
@@ -218,7 +203,7 @@ int fl_api_groups_add_member(fl_server_t *s, fl_http_req_t *req, fl_principal_t 
         const fl_user_state_t *u =
             load_copy(req, p->tenant, &fl_user_agg, fl_users_stream(&req->arena, cmd.user_id));
         fl_srv_cmd_ctx(req, p, &ctx);
-        fl_groups_decide_add_member(&ctx, g, expected_version(req), &cmd, u, &c->d);
+        fl_groups_decide_add_member(&ctx, g, fl_srv_if_match(req), &cmd, u, &c->d);
     }
     fl_commit_submit(s, c);
     return 0;
@@ -234,7 +219,7 @@ int fl_api_groups_remove_member(fl_server_t *s, fl_http_req_t *req, fl_principal
     fl_commit_t *c = group_commit(req, p, id);
     c->render = NULL; /* 204 */
     fl_srv_cmd_ctx(req, p, &ctx);
-    fl_groups_decide_remove_member(&ctx, g, expected_version(req), fl_http_param(req, "userId"),
+    fl_groups_decide_remove_member(&ctx, g, fl_srv_if_match(req), fl_http_param(req, "userId"),
                                    &c->d);
     fl_commit_submit(s, c);
     return 0;

@@ -112,21 +112,6 @@ int fl_api_users_get(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p)
 
 /* -------------------------------------------------------------- commands */
 
-/* If-Match: "3" or 3 → 3; absent → FL_LOG_ANY; anything else → -2 (answered 412 by caller). */
-static int64_t if_match(fl_http_req_t *req)
-{
-    const char *h = fl_http_header(req, "If-Match");
-    char *end;
-    if (h == NULL || strcmp(h, "*") == 0)
-        return FL_LOG_ANY;
-    if (*h == '"')
-        h++;
-    long long v = strtoll(h, &end, 10);
-    if (end == h || v < 0 || (*end != '\0' && strcmp(end, "\"") != 0))
-        return -2;
-    return v;
-}
-
 /* The target user's state (in the cache: valid until the next load). */
 static const fl_user_state_t *load_user(fl_http_req_t *req, fl_srv_tenant_t *t, const char *id)
 {
@@ -252,10 +237,10 @@ int fl_api_users_update(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p)
     json_t *body;
     fl_cmd_ctx_t ctx;
     fl_user_update_cmd_t cmd;
-    int64_t expected = if_match(req);
+    int64_t expected = fl_srv_if_match(req);
     const char *id = fl_http_param(req, "id");
     fl_commit_t *c = user_commit(req, p, id);
-    if (expected == -2)
+    if (expected == FL_SRV_BAD_IF_MATCH)
         return fl_http_respond_error(req, 412, "If-Match must be a version, like \"3\"");
     if (fl_http_read_json(req, &body) != 0)
         return 0;
@@ -280,9 +265,9 @@ int fl_api_users_update(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p)
 int fl_api_users_deactivate(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p)
 {
     fl_cmd_ctx_t ctx;
-    int64_t expected = if_match(req);
+    int64_t expected = fl_srv_if_match(req);
     const char *id = fl_http_param(req, "id");
-    if (expected == -2)
+    if (expected == FL_SRV_BAD_IF_MATCH)
         return fl_http_respond_error(req, 412, "If-Match must be a version, like \"3\"");
     const fl_user_state_t *u = load_user(req, p->tenant, id);
     if (u == NULL || !u->exists)
@@ -305,7 +290,7 @@ static void decide_password(pending_t *w, const char *hash)
         return;
     }
     fl_srv_cmd_ctx(w->req, &w->p, &ctx);
-    fl_users_decide_password(&ctx, u, if_match(w->req), &w->pw, hash, &c->d);
+    fl_users_decide_password(&ctx, u, fl_srv_if_match(w->req), &w->pw, hash, &c->d);
     fl_commit_submit(w->s, c);
 }
 

@@ -118,6 +118,13 @@ void fl_commit_submit(fl_server_t *s, fl_commit_t *c);
  * produced and returns true: a retried request is not decided again.
  */
 bool fl_commit_replayed(fl_server_t *s, fl_commit_t *c);
+/*
+ * The version a write expects from If-Match ("3" or 3): FL_LOG_ANY when absent
+ * or "*", FL_SRV_BAD_IF_MATCH when malformed (answer 412).
+ */
+#define FL_SRV_BAD_IF_MATCH (-2)
+int64_t fl_srv_if_match(fl_http_req_t *req);
+
 /* The default answer after a commit (used by custom done callbacks too). */
 void fl_commit_answer(fl_server_t *s, fl_commit_t *c, int rc, bool behind);
 

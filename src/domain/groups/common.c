@@ -155,21 +155,6 @@ const fl_group_member_t *fl_group_member_find(const fl_group_state_t *g, const c
     return NULL;
 }
 
-json_t *fl__groups_jstr(const char *s)
-{
-    return s == NULL ? json_null() : json_string(s);
-}
-
-json_t *fl__groups_jtime(fl_time_t t)
-{
-    char buf[40];
-
-    if (t == 0)
-        return json_null();
-    fl_time_format(t, buf, sizeof(buf));
-    return json_string(buf);
-}
-
 int fl__groups_refuse(fl_decision_t *d, int status, const char *title, const char *field,
                       const char *message)
 {

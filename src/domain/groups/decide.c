@@ -91,10 +91,10 @@ int fl__groups_emit_claim(const fl_cmd_ctx_t *ctx, const char *type, const char 
 static json_t *created_data(const char *id, const fl_group_fields_t *f)
 {
     return json_pack("{s:s,s:s,s:o,s:s,s:o,s:o,s:o}", "id", id, "name", f->name, "description",
-                     fl__groups_jstr(f->description), "type",
+                     fl_json_str_or_null(f->description), "type",
                      fl_group_type_name(f->type != FL_GROUP_TYPE_NONE ? f->type : FL_GROUP_TEAM),
-                     "parent_id", fl__groups_jstr(f->parent_id), "manager_id",
-                     fl__groups_jstr(f->manager_id), "email", fl__groups_jstr(f->email));
+                     "parent_id", fl_json_str_or_null(f->parent_id), "manager_id",
+                     fl_json_str_or_null(f->manager_id), "email", fl_json_str_or_null(f->email));
 }
 
 static int check_create(const fl_group_cmd_t *cmd, const fl_group_refs_t *refs, fl_decision_t *d)

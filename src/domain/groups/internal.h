@@ -29,8 +29,6 @@ const char *fl__group_fields_text(const fl_group_fields_t *f, unsigned flag);
 char *fl__groups_concat(fl_arena_t *a, const char *prefix, const char *s);
 
 /* json_string(s), or json_null() when s is NULL; t as RFC 3339, or null when 0. */
-json_t *fl__groups_jstr(const char *s);
-json_t *fl__groups_jtime(fl_time_t t);
 
 /* An id field: NULL for "" (unset), else the id. */
 const char *fl__groups_id_or_null(const char *id);

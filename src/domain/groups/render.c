@@ -8,35 +8,22 @@
 #include "firelater/err.h"
 #include "internal.h"
 
-static json_t *version_json(const fl_group_state_t *g, const char *stream_version)
-{
-    char *end = NULL;
-    unsigned long long v;
-
-    if (stream_version == NULL || *stream_version < '0' || *stream_version > '9')
-        return json_integer((json_int_t)g->version);
-    v = strtoull(stream_version, &end, 10);
-    if (*end != '\0' || v > (unsigned long long)INT64_MAX)
-        return json_integer((json_int_t)g->version);
-    return json_integer((json_int_t)v);
-}
-
 json_t *fl_group_to_json(const fl_group_state_t *g, const char *stream_version)
 {
     json_t *j = json_object();
 
     json_object_set_new(j, "id", json_string(g->id));
-    json_object_set_new(j, "name", fl__groups_jstr(g->name));
-    json_object_set_new(j, "description", fl__groups_jstr(g->description));
+    json_object_set_new(j, "name", fl_json_str_or_null(g->name));
+    json_object_set_new(j, "description", fl_json_str_or_null(g->description));
     json_object_set_new(j, "type", json_string(fl_group_type_name(g->type)));
-    json_object_set_new(j, "parent_id", fl__groups_jstr(fl__groups_id_or_null(g->parent_id)));
-    json_object_set_new(j, "manager_id", fl__groups_jstr(fl__groups_id_or_null(g->manager_id)));
-    json_object_set_new(j, "email", fl__groups_jstr(g->email));
+    json_object_set_new(j, "parent_id", fl_json_str_or_null(fl__groups_id_or_null(g->parent_id)));
+    json_object_set_new(j, "manager_id", fl_json_str_or_null(fl__groups_id_or_null(g->manager_id)));
+    json_object_set_new(j, "email", fl_json_str_or_null(g->email));
     json_object_set_new(j, "settings", json_object());
-    json_object_set_new(j, "created_at", fl__groups_jtime(g->created_at));
-    json_object_set_new(j, "updated_at", fl__groups_jtime(g->updated_at));
+    json_object_set_new(j, "created_at", fl_json_time_or_null(g->created_at));
+    json_object_set_new(j, "updated_at", fl_json_time_or_null(g->updated_at));
     json_object_set_new(j, "member_count", json_integer((json_int_t)g->n_members));
-    json_object_set_new(j, "version", version_json(g, stream_version));
+    json_object_set_new(j, "version", fl_json_version(g->version, stream_version));
     return j;
 }
 
@@ -48,7 +35,7 @@ json_t *fl_group_members_to_json(const fl_group_state_t *g)
         const fl_group_member_t *m = &g->members[i];
         json_array_append_new(arr, json_pack("{s:s,s:s,s:o}", "user_id", m->user_id, "role",
                                              fl_group_role_name(m->role), "joined_at",
-                                             fl__groups_jtime(m->joined_at)));
+                                             fl_json_time_or_null(m->joined_at)));
     }
     return arr;
 }

@@ -29,8 +29,8 @@ static json_t *update_changes(const fl_group_state_t *g, const fl_group_fields_t
             continue;
         json_object_set_new(changes, fd->name,
                             json_pack("{s:o,s:o}", "from",
-                                      fl__groups_jstr(fl__group_text(g, fd->flag)), "to",
-                                      fl__groups_jstr(fl__group_fields_text(f, fd->flag))));
+                                      fl_json_str_or_null(fl__group_text(g, fd->flag)), "to",
+                                      fl_json_str_or_null(fl__group_fields_text(f, fd->flag))));
     }
     return changes;
 }

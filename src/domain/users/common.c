@@ -118,11 +118,6 @@ char *fl_users_role_name_stream(fl_arena_t *a, const char *name)
     return fl__users_concat(a, "role-name:", name);
 }
 
-json_t *fl__users_jstr(const char *s)
-{
-    return s == NULL ? json_null() : json_string(s);
-}
-
 json_t *fl__users_jnames(const char *const *names, size_t n)
 {
     json_t *arr = json_array();
@@ -130,16 +125,6 @@ json_t *fl__users_jnames(const char *const *names, size_t n)
     for (size_t i = 0; i < n; i++)
         json_array_append_new(arr, json_string(names[i]));
     return arr;
-}
-
-json_t *fl__users_jtime(fl_time_t t)
-{
-    char buf[40];
-
-    if (t == 0)
-        return json_null();
-    fl_time_format(t, buf, sizeof(buf));
-    return json_string(buf);
 }
 
 bool fl__users_same_roles(const char *const *a, size_t na, const char *const *b, size_t nb)

@@ -142,11 +142,11 @@ static json_t *created_data(const char *id, const fl_user_create_cmd_t *cmd, con
 
     return json_pack(
         "{s:s,s:s,s:s,s:o,s:s,s:o,s:s,s:o,s:o}", "id", id, "email", f->email, "name", f->name,
-        "phone", fl__users_jstr(f->phone), "timezone", f->timezone != NULL ? f->timezone : "UTC",
-        "avatar_url", fl__users_jstr(f->avatar_url), "status",
-        f->status == FL_USER_INACTIVE ? "inactive" : "active", "roles",
+        "phone", fl_json_str_or_null(f->phone), "timezone",
+        f->timezone != NULL ? f->timezone : "UTC", "avatar_url", fl_json_str_or_null(f->avatar_url),
+        "status", f->status == FL_USER_INACTIVE ? "inactive" : "active", "roles",
         roles ? fl__users_jnames(f->roles, f->n_roles) : fl__users_jnames(requester, 1),
-        "password_hash", fl__users_jstr(hash));
+        "password_hash", fl_json_str_or_null(hash));
 }
 
 int fl_users_decide_create(const fl_cmd_ctx_t *ctx, const fl_user_create_cmd_t *cmd,
@@ -227,9 +227,9 @@ int fl_users_decide_login_recorded(const fl_cmd_ctx_t *ctx, const fl_user_state_
     stream = fl_users_stream(ctx->a, u->id);
     if (stream == NULL)
         return FL_ETOOBIG;
-    return fl_decision_emit(d, ctx, stream, "user.logged_in",
-                            json_pack("{s:s,s:o}", "id", u->id, "at", fl__users_jtime(ctx->now)),
-                            NULL);
+    return fl_decision_emit(
+        d, ctx, stream, "user.logged_in",
+        json_pack("{s:s,s:o}", "id", u->id, "at", fl_json_time_or_null(ctx->now)), NULL);
 }
 
 /* ----------------------------------------------------------------- update */

@@ -29,7 +29,6 @@ const char *fl__fields_text(const fl_user_fields_t *f, unsigned flag);
 char *fl__users_lower(fl_arena_t *a, const char *s);
 
 /* json_string(s), or json_null() when s is NULL. */
-json_t *fl__users_jstr(const char *s);
 
 /* A JSON array of the names. */
 json_t *fl__users_jnames(const char *const *names, size_t n);
@@ -41,7 +40,6 @@ bool fl__users_same_roles(const char *const *a, size_t na, const char *const *b,
 char *fl__users_concat(fl_arena_t *a, const char *prefix, const char *s);
 
 /* t as RFC 3339 in a new JSON string, or null when t is 0. */
-json_t *fl__users_jtime(fl_time_t t);
 
 /* A PostgreSQL text[] literal of the names ("{"a","b"}"), in the arena. */
 char *fl__users_pg_array(fl_arena_t *a, const char *const *names, size_t n);

@@ -8,38 +8,25 @@
 #include "firelater/err.h"
 #include "internal.h"
 
-static json_t *version_json(const fl_user_state_t *u, const char *stream_version)
-{
-    char *end = NULL;
-    unsigned long long v;
-
-    if (stream_version == NULL || *stream_version < '0' || *stream_version > '9')
-        return json_integer((json_int_t)u->version);
-    v = strtoull(stream_version, &end, 10);
-    if (*end != '\0' || v > (unsigned long long)INT64_MAX)
-        return json_integer((json_int_t)u->version);
-    return json_integer((json_int_t)v);
-}
-
 json_t *fl_user_to_json(const fl_user_state_t *u, const char *stream_version)
 {
     json_t *j = json_object();
 
     json_object_set_new(j, "id", json_string(u->id));
-    json_object_set_new(j, "email", fl__users_jstr(u->email));
-    json_object_set_new(j, "name", fl__users_jstr(u->name));
-    json_object_set_new(j, "avatar_url", fl__users_jstr(u->avatar_url));
-    json_object_set_new(j, "phone", fl__users_jstr(u->phone));
-    json_object_set_new(j, "timezone", fl__users_jstr(u->timezone));
+    json_object_set_new(j, "email", fl_json_str_or_null(u->email));
+    json_object_set_new(j, "name", fl_json_str_or_null(u->name));
+    json_object_set_new(j, "avatar_url", fl_json_str_or_null(u->avatar_url));
+    json_object_set_new(j, "phone", fl_json_str_or_null(u->phone));
+    json_object_set_new(j, "timezone", fl_json_str_or_null(u->timezone));
     json_object_set_new(j, "status", json_string(fl_user_status_name(u->status)));
     json_object_set_new(j, "auth_provider", json_string("local"));
     json_object_set_new(j, "external_id", json_null());
     json_object_set_new(j, "roles", fl__users_jnames(u->roles, u->n_roles));
-    json_object_set_new(j, "last_login_at", fl__users_jtime(u->last_login_at));
+    json_object_set_new(j, "last_login_at", fl_json_time_or_null(u->last_login_at));
     json_object_set_new(j, "settings", json_object());
-    json_object_set_new(j, "created_at", fl__users_jtime(u->created_at));
-    json_object_set_new(j, "updated_at", fl__users_jtime(u->updated_at));
-    json_object_set_new(j, "version", version_json(u, stream_version));
+    json_object_set_new(j, "created_at", fl_json_time_or_null(u->created_at));
+    json_object_set_new(j, "updated_at", fl_json_time_or_null(u->updated_at));
+    json_object_set_new(j, "version", fl_json_version(u->version, stream_version));
     return j;
 }
 

@@ -57,9 +57,9 @@ int fl__users_update_allowed(const fl_cmd_ctx_t *ctx, const fl_user_state_t *u,
 static void add_text_change(json_t *changes, const char *name, const char *from, const char *to)
 {
     if (!same_text(from, to))
-        json_object_set_new(
-            changes, name,
-            json_pack("{s:o,s:o}", "from", fl__users_jstr(from), "to", fl__users_jstr(to)));
+        json_object_set_new(changes, name,
+                            json_pack("{s:o,s:o}", "from", fl_json_str_or_null(from), "to",
+                                      fl_json_str_or_null(to)));
 }
 
 /*
