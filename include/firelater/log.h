@@ -5,7 +5,8 @@
  * here; everything else (read models, timers, dispatchers) is derived.
  *
  * An event's stored bytes are its envelope, a msgpack map with short stable
- * keys: pos, ts, type, v, stream, sv, actor, cid, corr, num, data, prev.
+ * keys: pos, ts, type, v, stream, sv, actor, cid, corr, ip, ua, num, data,
+ * prev.
  * `prev` is the BLAKE2b-256 of the previous event's stored bytes, so altering
  * any stored byte breaks the chain at that event (fl_log_verify).
  *
@@ -69,6 +70,8 @@ typedef struct fl_log_new {
     const char *actor;   /* may be NULL */
     const char *cid;     /* command id; may be NULL */
     const char *corr;    /* correlation id; may be NULL */
+    const char *ip;      /* the client's address, for the audit trail; may be NULL */
+    const char *ua;      /* the client's user agent; may be NULL */
     const char *number;  /* NULL, or a prefix ("ISS") to allocate "ISS-00001" */
     const uint8_t *data; /* msgpack; NULL means an empty map */
     size_t data_len;
@@ -135,6 +138,8 @@ typedef struct fl_event {
     const char *actor; /* "" when absent, as are cid, corr, num */
     const char *cid;
     const char *corr;
+    const char *ip; /* client address and user agent of the command ("" when absent) */
+    const char *ua;
     const char *num;
     const uint8_t *data; /* msgpack object (after upcasting) */
     size_t data_len;

@@ -42,6 +42,8 @@ int fl_decision_emit(fl_decision_t *d, const fl_cmd_ctx_t *ctx, const char *stre
                         .actor = ctx->actor,
                         .cid = ctx->request_id,
                         .corr = ctx->corr,
+                        .ip = ctx->client,
+                        .ua = ctx->user_agent,
                         .number = number,
                         .data = bytes,
                         .data_len = len};

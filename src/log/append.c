@@ -68,8 +68,9 @@ static int check_batch(const fl_log_batch_t *b, fl_log_result_t *res)
             why = "type must have 1 to 128 bytes";
         else if (e->v == 0)
             why = "event version must be at least 1";
-        else if (!valid_meta(e->actor) || !valid_meta(e->cid) || !valid_meta(e->corr))
-            why = "actor, cid and corr must have at most 1024 bytes";
+        else if (!valid_meta(e->actor) || !valid_meta(e->cid) || !valid_meta(e->corr) ||
+                 !valid_meta(e->ip) || !valid_meta(e->ua))
+            why = "actor, cid, corr, ip and ua must have at most 1024 bytes";
         else if (e->number != NULL && !valid_prefix(e->number))
             why = "number prefix must be 1 to 8 capital letters";
         else if (!valid_data(e->data, e->data_len))
@@ -181,6 +182,8 @@ static int put_event(wctx_t *w, const fl_log_new_t *e, fl_time_t ts)
                      .actor = e->actor,
                      .cid = e->cid,
                      .corr = e->corr,
+                     .ip = e->ip,
+                     .ua = e->ua,
                      .num = num,
                      .data = e->data,
                      .data_len = e->data_len};

@@ -1,7 +1,7 @@
 /*
  * The envelope: a msgpack map with short stable keys, written in a fixed
  * order so equal events have equal bytes (tests/golden pins them). Optional
- * strings (actor, cid, corr, num) are left out when empty. The decoder
+ * strings (actor, cid, corr, ip, ua, num) are left out when empty. The decoder
  * accepts the keys in any order, skips keys it does not know (a later
  * writer's additions) and checks every type and bound.
  */
@@ -40,10 +40,11 @@ static bool present(const char *s)
 void fl__log_encode(fl_buf_t *b, const fl_event_t *ev)
 {
     msgpack_packer pk;
-    const char *opt_keys[] = {"actor", "cid", "corr", "num"};
-    const char *opt_vals[] = {ev->actor, ev->cid, ev->corr, ev->num};
+    const char *opt_keys[] = {"actor", "cid", "corr", "ip", "ua", "num"};
+    const char *opt_vals[] = {ev->actor, ev->cid, ev->corr, ev->ip, ev->ua, ev->num};
+    const int n_opt = (int)(sizeof(opt_keys) / sizeof(opt_keys[0]));
     size_t n = 8;
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < n_opt; i++)
         n += present(opt_vals[i]);
     fl_buf_clear(b);
     msgpack_packer_init(&pk, b, fl_buf_msgpack_write);
@@ -58,7 +59,7 @@ void fl__log_encode(fl_buf_t *b, const fl_event_t *ev)
     put_str(&pk, "stream", ev->stream);
     put_key(&pk, "sv");
     msgpack_pack_uint64(&pk, ev->sv);
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < n_opt; i++) {
         if (present(opt_vals[i]))
             put_str(&pk, opt_keys[i], opt_vals[i]);
     }
@@ -169,6 +170,10 @@ static int read_field(fl_mp_t *r, const char *k, uint32_t klen, fl_arena_t *a, f
         return read_cstr(r, a, FL_LOG_META_MAX, &ev->cid);
     if (KEY("corr"))
         return read_cstr(r, a, FL_LOG_META_MAX, &ev->corr);
+    if (KEY("ip"))
+        return read_cstr(r, a, FL_LOG_META_MAX, &ev->ip);
+    if (KEY("ua"))
+        return read_cstr(r, a, FL_LOG_META_MAX, &ev->ua);
     if (KEY("num"))
         return read_cstr(r, a, FL_LOG_NUM_MAX - 1, &ev->num);
     if (KEY("data"))
@@ -185,7 +190,7 @@ int fl_event_decode(const uint8_t *buf, size_t len, fl_arena_t *a, fl_event_t *e
     uint32_t n;
     unsigned seen = 0;
     memset(ev, 0, sizeof(*ev));
-    ev->actor = ev->cid = ev->corr = ev->num = "";
+    ev->actor = ev->cid = ev->corr = ev->ip = ev->ua = ev->num = "";
     fl_mp_init(&r, buf, len);
     if (fl_mp_read_map(&r, &n) < 0)
         return FL_ECORRUPT;

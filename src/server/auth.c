@@ -68,6 +68,24 @@ bool fl_srv_has_role(const fl_principal_t *p, const char *role)
     return false;
 }
 
+/*
+ * The user agent as the audit trail keeps it: at most UA_MAX bytes, cut at a
+ * UTF-8 character boundary (the log refuses metadata over 1 KiB).
+ */
+#define UA_MAX 512
+
+static const char *audit_user_agent(fl_http_req_t *req)
+{
+    const char *ua = fl_http_header(req, "User-Agent");
+    size_t n = ua != NULL ? strlen(ua) : 0;
+    if (n <= UA_MAX)
+        return ua;
+    n = UA_MAX;
+    while (n > 0 && ((unsigned char)ua[n] & 0xC0) == 0x80)
+        n--;
+    return fl_arena_strndup(&req->arena, ua, n);
+}
+
 void fl_srv_cmd_ctx(fl_http_req_t *req, const fl_principal_t *p, fl_cmd_ctx_t *ctx)
 {
     char *actor = NULL;
@@ -84,5 +102,5 @@ void fl_srv_cmd_ctx(fl_http_req_t *req, const fl_principal_t *p, fl_cmd_ctx_t *c
                           .request_id = req->request_id,
                           .corr = fl_http_header(req, "X-Correlation-Id"),
                           .client = req->remote,
-                          .user_agent = fl_http_header(req, "User-Agent")};
+                          .user_agent = audit_user_agent(req)};
 }

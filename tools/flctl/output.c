@@ -63,6 +63,8 @@ json_t *flctl_event_json(const fl_event_t *ev, bool with_hash)
     json_object_set_new(obj, "actor", str_or_null(ev->actor));
     json_object_set_new(obj, "cid", str_or_null(ev->cid));
     json_object_set_new(obj, "corr", str_or_null(ev->corr));
+    json_object_set_new(obj, "ip", str_or_null(ev->ip));
+    json_object_set_new(obj, "ua", str_or_null(ev->ua));
     if (ev->num != NULL && ev->num[0] != '\0')
         json_object_set_new(obj, "num", str_or_null(ev->num));
     json_object_set_new(obj, "data", data != NULL ? data : json_object());

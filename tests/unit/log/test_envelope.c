@@ -60,6 +60,8 @@ static void assert_same_event(const fl_event_t *a, const fl_event_t *b)
     ck_assert_str_eq(a->actor, b->actor);
     ck_assert_str_eq(a->cid, b->cid);
     ck_assert_str_eq(a->corr, b->corr);
+    ck_assert_str_eq(a->ip != NULL ? a->ip : "", b->ip != NULL ? b->ip : "");
+    ck_assert_str_eq(a->ua != NULL ? a->ua : "", b->ua != NULL ? b->ua : "");
     ck_assert_str_eq(a->num, b->num);
     ck_assert_uint_eq(a->data_len, b->data_len);
     ck_assert_mem_eq(a->data, b->data, a->data_len);
@@ -256,6 +258,30 @@ START_TEST(golden_bytes_decode)
     assert_same_event(&want, &got);
     free(buf);
     free(hex);
+    fl_arena_free(&a);
+}
+END_TEST
+
+/* The client's address and user agent (for the audit trail) travel in the envelope when given. */
+START_TEST(client_address_and_agent_round_trip)
+{
+    fl_arena_t a;
+    fl_event_t in = fixed_event(), out;
+    uint8_t *buf, *plain;
+    size_t len, plain_len;
+
+    fl_arena_init(&a, 0);
+    ck_assert_int_eq(fl_event_encode(&in, &plain, &plain_len, &a), 0);
+    in.ip = "192.0.2.7:50412";
+    in.ua = "curl/8.5.0 \xc3\xa9";
+    ck_assert_int_eq(fl_event_encode(&in, &buf, &len, &a), 0);
+    ck_assert_uint_gt(len, plain_len);
+    ck_assert_int_eq(decode_copy(buf, len, &a, &out), 0);
+    assert_same_event(&in, &out);
+    ck_assert_int_eq(decode_copy(plain, plain_len, &a, &out), 0);
+    ck_assert_str_eq(out.ip, "");
+    ck_assert_str_eq(out.ua, "");
+    release_copies();
     fl_arena_free(&a);
 }
 END_TEST
@@ -482,6 +508,7 @@ static Suite *envelope_suite(void)
     tcase_add_test(tc, round_trip_extremes_and_empty_strings);
     tcase_add_test(tc, golden_bytes);
     tcase_add_test(tc, golden_bytes_decode);
+    tcase_add_test(tc, client_address_and_agent_round_trip);
     tcase_add_test(tc, every_truncation_is_corrupt);
     tcase_add_test(tc, trailing_bytes_are_corrupt);
     tcase_add_test(tc, random_flips_never_crash);
