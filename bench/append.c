@@ -406,6 +406,21 @@ static void bench_setup(bench_t *b)
     bench_tmpdir("append", b->dir, sizeof(b->dir));
 }
 
+/* FL_BENCH_BATCHES: which runs to do, e.g. "256" or "1,16,256,w" (w: the writers); default all. */
+static bool wanted(const char *what)
+{
+    const char *list = getenv("FL_BENCH_BATCHES");
+    size_t n = strlen(what);
+
+    if (list == NULL || *list == '\0')
+        return true;
+    for (const char *p = list; *p != '\0'; p += strcspn(p, ","), p += *p == ',') {
+        if (strncmp(p, what, n) == 0 && (p[n] == ',' || p[n] == '\0'))
+            return true;
+    }
+    return false;
+}
+
 int main(void)
 {
     static bench_t b;
@@ -418,10 +433,14 @@ int main(void)
     printf("disk: 4 KiB write + fdatasync %.0f us mean\n", bench_fsync_us(b.dir, 200));
     if (b.pg != NULL)
         bench_pg_describe(b.pg);
-    bench_batch(&b, 1);
-    bench_batch(&b, 16);
-    bench_batch(&b, 256);
-    bench_concurrent(&b, writers);
+    if (wanted("1"))
+        bench_batch(&b, 1);
+    if (wanted("16"))
+        bench_batch(&b, 16);
+    if (wanted("256"))
+        bench_batch(&b, 256);
+    if (wanted("w"))
+        bench_concurrent(&b, writers);
     bench_rmtree(b.dir);
     return 0;
 }

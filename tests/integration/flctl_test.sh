@@ -211,7 +211,7 @@ has_out '"events":4,'
 step "dump and its filters"
 run 0 log dump --tenant acme
 lines_are 4
-grep -qE '^\{"pos":1,"ts":"[0-9-]{10}T[0-9:]{8}\.[0-9]{6}Z","type":"issue.created","v":1,"stream":"issue:1","sv":1,"actor":"flctl:[^"]*","cid":"","corr":"","num":"ISS-00001","data":\{"title":"Printer on fire","prio":1\},"prev":"0{64}"\}$' <<<"$OUT" ||
+grep -qE '^\{"pos":1,"ts":"[0-9-]{10}T[0-9:]{8}\.[0-9]{6}Z","type":"issue.created","v":1,"stream":"issue:1","sv":1,"actor":"flctl:[^"]*","cid":"","corr":"","ip":"","ua":"","num":"ISS-00001","data":\{"title":"Printer on fire","prio":1\},"prev":"0{64}"\}$' <<<"$OUT" ||
     fail "the first event's line is not as documented"
 run 0 log dump --tenant acme --stream issue:1
 lines_are 2
