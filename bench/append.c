@@ -13,8 +13,9 @@
  * LMDB transactions are counted from the environment's last transaction id
  * before and after a run, so events per transaction is measured, not guessed;
  * bytes passed to write syscalls per event show the write amplification.
- * Each configuration runs three interleaved rounds and reports medians: a
- * shared machine's fsync latency moves too much for a single run.
+ * Each configuration runs three interleaved rounds (FL_BENCH_ROUNDS, up to
+ * 15) and reports medians: a shared machine's fsync latency moves too much
+ * for a single run.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -33,7 +34,10 @@
 #define N_STREAMS   1024
 #define PAYLOAD_LEN 200
 #define MAX_BATCH   256
-#define ROUNDS      3 /* interleaved; medians reported: the disk is noisy */
+#define ROUNDS_MAX  15 /* interleaved rounds (FL_BENCH_ROUNDS, default 3); medians reported */
+
+/* Rounds per configuration: the disk is noisy, so each runs several, interleaved. */
+static int n_rounds = 3;
 
 typedef struct bench {
     char dir[BENCH_PATH_MAX];
@@ -199,19 +203,19 @@ static double raw_run(const char *dir, const records_t *rec, size_t batch, uint6
 
 /* The rates of one configuration, one slot per round. */
 typedef struct rates {
-    double fl[ROUNDS];
-    double base[ROUNDS];
-    double pg[ROUNDS];
-    double per_txn[ROUNDS];
-    double fl_wpe[ROUNDS]; /* bytes written per event (write syscalls) */
-    double base_wpe[ROUNDS];
+    double fl[ROUNDS_MAX];
+    double base[ROUNDS_MAX];
+    double pg[ROUNDS_MAX];
+    double per_txn[ROUNDS_MAX];
+    double fl_wpe[ROUNDS_MAX]; /* bytes written per event (write syscalls) */
+    double base_wpe[ROUNDS_MAX];
     size_t record_bytes;
 } rates_t;
 
 static void print_rounds(const char *what, const double *v)
 {
     printf(" %s", what);
-    for (int i = 0; i < ROUNDS; i++)
+    for (int i = 0; i < n_rounds; i++)
         printf("%s%.0f", i ? "/" : " ", v[i]);
 }
 
@@ -224,15 +228,20 @@ static void print_batch(const bench_t *b, size_t batch, rates_t *r)
     if (b->pg != NULL)
         print_rounds("postgres", r->pg);
     printf("\n");
-    double fl = bench_median(r->fl, ROUNDS), raw = bench_median(r->base, ROUNDS);
+    double paired[ROUNDS_MAX];
+    for (int i = 0; i < n_rounds; i++)
+        paired[i] = r->fl[i] / r->base[i];
+    double fl = bench_median(r->fl, n_rounds), raw = bench_median(r->base, n_rounds);
+    printf("  ratio per round (firelater / raw lmdb run just after it): median %.2fx\n",
+           bench_median(paired, n_rounds));
     printf("append batch=%-3zu firelater %9.0f ev/s (%5.1f ev/txn, %3zu B/record) | raw lmdb "
            "%9.0f ev/s  ratio %4.2fx",
-           batch, fl, bench_median(r->per_txn, ROUNDS), r->record_bytes, raw, fl / raw);
+           batch, fl, bench_median(r->per_txn, n_rounds), r->record_bytes, raw, fl / raw);
     if (b->pg == NULL) {
         printf(" | postgres skipped (FL_BENCH_PG unset)\n");
         return;
     }
-    double pg = bench_median(r->pg, ROUNDS);
+    double pg = bench_median(r->pg, n_rounds);
     printf(" | postgres %9.0f ev/s  ratio %5.2fx\n", pg, fl / pg);
 }
 
@@ -240,7 +249,7 @@ static void print_batch(const bench_t *b, size_t batch, rates_t *r)
 static void print_written(rates_t *r)
 {
     printf("  written (write syscalls) per event: firelater %.0f B, raw lmdb %.0f B\n",
-           bench_median(r->fl_wpe, ROUNDS), bench_median(r->base_wpe, ROUNDS));
+           bench_median(r->fl_wpe, n_rounds), bench_median(r->base_wpe, n_rounds));
 }
 
 /* One round: the log, raw LMDB with the records the log stored, then PostgreSQL. */
@@ -275,7 +284,7 @@ static void bench_batch(const bench_t *b, size_t batch)
 {
     rates_t r = {0};
 
-    for (int i = 0; i < ROUNDS; i++)
+    for (int i = 0; i < n_rounds; i++)
         batch_round(b, batch, i, &r);
     print_batch(b, batch, &r);
     print_written(&r);
@@ -363,7 +372,7 @@ static void bench_concurrent(const bench_t *b, int writers)
     char dir[BENCH_PATH_MAX], name[32];
     rates_t r = {0};
 
-    for (int i = 0; i < ROUNDS; i++) {
+    for (int i = 0; i < n_rounds; i++) {
         snprintf(name, sizeof(name), "log-concurrent-%d", i);
         subdir(b, name, dir);
         run_t run = log_concurrent(b, dir, writers);
@@ -378,16 +387,16 @@ static void bench_concurrent(const bench_t *b, int writers)
     print_rounds("firelater", r.fl);
     if (b->pg != NULL)
         print_rounds("postgres", r.pg);
-    double fl = bench_median(r.fl, ROUNDS);
+    double fl = bench_median(r.fl, n_rounds);
     printf("\nappend writers=%d x batch=1  firelater %9.0f ev/s (%5.1f ev/txn, %.0f B written/ev, "
            "mean latency %.2f ms)",
-           writers, fl, bench_median(r.per_txn, ROUNDS), bench_median(r.fl_wpe, ROUNDS),
+           writers, fl, bench_median(r.per_txn, n_rounds), bench_median(r.fl_wpe, n_rounds),
            1e3 * writers / fl);
     if (b->pg == NULL) {
         printf(" | postgres skipped (FL_BENCH_PG unset)\n");
         return;
     }
-    double pg = bench_median(r.pg, ROUNDS);
+    double pg = bench_median(r.pg, n_rounds);
     printf(" | postgres %d clients %9.0f ev/s  ratio %5.2fx\n", writers, pg, fl / pg);
 }
 
@@ -426,10 +435,14 @@ int main(void)
     static bench_t b;
     int writers = (int)bench_env_long("FL_BENCH_WRITERS", 64);
 
+    n_rounds = (int)bench_env_long("FL_BENCH_ROUNDS", 3);
+    if (n_rounds > ROUNDS_MAX)
+        n_rounds = ROUNDS_MAX;
+
     bench_setup(&b);
     printf(
         "== bench_append: %d-byte data, durable commits, %.1f s per run, %d rounds, scratch %s\n",
-        PAYLOAD_LEN, b.secs, ROUNDS, b.dir);
+        PAYLOAD_LEN, b.secs, n_rounds, b.dir);
     printf("disk: 4 KiB write + fdatasync %.0f us mean\n", bench_fsync_us(b.dir, 200));
     if (b.pg != NULL)
         bench_pg_describe(b.pg);

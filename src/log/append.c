@@ -4,8 +4,10 @@
  * Each batch runs in a nested transaction when there are several, so that a
  * conflicting batch leaves no trace while the others commit together (group
  * commit). The head (position, time, hash) is carried in memory through the
- * transaction and written to meta once at the end. A full map aborts the
- * whole transaction, grows the map and starts over: nothing was visible yet.
+ * transaction and written to meta once at the end, and so are the stream
+ * heads (heads.c): one sorted `recent` record per transaction instead of a
+ * random `streams` leaf per event. A full map aborts the whole transaction,
+ * grows the map and starts over: nothing was visible yet.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -24,6 +26,7 @@ typedef struct wctx {
     MDB_txn *txn;
     fl__log_head_rec_t head;
     uint64_t bytes;
+    uint64_t streams; /* number of streams, kept in meta */
 } wctx_t;
 
 static bool valid_prefix(const char *p)
@@ -87,9 +90,11 @@ static int check_expects(wctx_t *w, const fl_log_batch_t *b, fl_log_result_t *re
     for (size_t i = 0; i < b->n_expects; i++) {
         const fl_log_expect_t *x = &b->expects[i];
         uint64_t cur, last;
+        uint8_t key[FL__LOG_SKEY_LEN];
         if (x->version == FL_LOG_ANY)
             continue;
-        int rc = fl__log_stream_get(w->log, w->txn, x->stream, strlen(x->stream), &cur, &last);
+        fl__log_stream_key_cached(w->log, x->stream, strlen(x->stream), key);
+        int rc = fl__log_heads_get(&w->log->heads, w->log, w->txn, key, &cur, &last);
         if (rc < 0)
             return rc;
         if ((int64_t)cur != x->version) {
@@ -143,32 +148,31 @@ static int take_number(wctx_t *w, const char *prefix, char *out)
     return fl__log_u64_put(w->txn, w->log->numbers, prefix, strlen(prefix), last + 1);
 }
 
-/* Writes one event and its indexes. Returns an LMDB code. */
-/* Indexes the event: a link to the stream's previous event, and the stream's new head. */
-static int put_links(wctx_t *w, const char *stream, size_t slen, uint64_t pos, uint64_t sv,
-                     uint64_t prev)
+/*
+ * Indexes the event: a link to the stream's previous event, and the stream's
+ * new head in the writer's table (written once per transaction). LMDB code.
+ */
+static int put_links(wctx_t *w, const uint8_t *skey, uint64_t pos, uint64_t sv, uint64_t prev)
 {
-    uint8_t key[8], val[16];
+    uint8_t key[8], val[8];
     fl__be64(key, pos);
     fl__be64(val, prev);
     MDB_val k = {8, key}, d = {8, val};
     int rc = mdb_put(w->txn, w->log->links, &k, &d, MDB_APPEND);
     if (rc != 0)
         return rc;
-    fl__be64(val, sv);
-    fl__be64(val + 8, pos);
-    MDB_val sk = {slen, (void *)stream}, sd = {16, val};
-    return mdb_put(w->txn, w->log->streams, &sk, &sd, 0);
+    w->streams += sv == 1;
+    return fl__log_heads_set(&w->log->heads, skey, sv, pos) == 0 ? 0 : MDB_CORRUPTED;
 }
 
 /* Writes one event and its indexes. Returns an LMDB code. */
 static int put_event(wctx_t *w, const fl_log_new_t *e, fl_time_t ts)
 {
     char num[FL_LOG_NUM_MAX] = "";
-    uint8_t key[8];
-    size_t slen = strlen(e->stream);
+    uint8_t key[8], skey[FL__LOG_SKEY_LEN];
     uint64_t sv, last;
-    int rc = fl__log_stream_get(w->log, w->txn, e->stream, slen, &sv, &last);
+    fl__log_stream_key_cached(w->log, e->stream, strlen(e->stream), skey);
+    int rc = fl__log_heads_get(&w->log->heads, w->log, w->txn, skey, &sv, &last);
     if (rc < 0)
         return MDB_CORRUPTED;
     if (e->number != NULL && (rc = take_number(w, e->number, num)) != 0)
@@ -192,7 +196,7 @@ static int put_event(wctx_t *w, const fl_log_new_t *e, fl_time_t ts)
     fl__be64(key, ev.pos);
     MDB_val k = {8, key}, d = {w->log->enc.len, w->log->enc.data};
     if ((rc = mdb_put(w->txn, w->log->events, &k, &d, MDB_APPEND)) != 0 ||
-        (rc = put_links(w, e->stream, slen, ev.pos, ev.sv, last)) != 0)
+        (rc = put_links(w, skey, ev.pos, ev.sv, last)) != 0)
         return rc;
     fl_log_hash(w->log->enc.data, w->log->enc.len, w->head.hash);
     w->head.pos = ev.pos;
@@ -233,18 +237,27 @@ static int apply_nested(wctx_t *w, const fl_log_batch_t *b, fl_time_t ts, fl_log
 {
     MDB_txn *parent = w->txn, *child;
     fl__log_head_rec_t saved = w->head;
-    uint64_t saved_bytes = w->bytes;
+    uint64_t saved_bytes = w->bytes, saved_streams = w->streams;
     int rc = mdb_txn_begin(w->log->env, parent, 0, &child);
     if (rc != 0)
         return rc;
     w->txn = child;
+    fl__log_heads_batch_begin(&w->log->heads);
     rc = apply_batch(w, b, ts, res);
     w->txn = parent;
-    if (rc == 0 && res->rc == 0)
-        return mdb_txn_commit(child);
-    mdb_txn_abort(child);
+    if (rc == 0 && res->rc == 0) {
+        /* A failed commit frees the child too, and then fails the whole transaction. */
+        if ((rc = mdb_txn_commit(child)) == 0) {
+            fl__log_heads_batch_end(&w->log->heads);
+            return 0;
+        }
+    } else {
+        mdb_txn_abort(child);
+    }
+    fl__log_heads_batch_abort(&w->log->heads);
     w->head = saved;
     w->bytes = saved_bytes;
+    w->streams = saved_streams;
     return rc;
 }
 
@@ -255,10 +268,14 @@ static int write_meta(wctx_t *w)
     fl__be64(v + 8, (uint64_t)w->head.ts);
     memcpy(v + 16, w->head.hash, FL_LOG_HASH_LEN);
     MDB_val k = {4, "head"}, d = {sizeof(v), v};
-    int rc = mdb_put(w->txn, w->log->meta, &k, &d, 0);
-    if (rc != 0)
-        return rc;
-    return fl__log_u64_put(w->txn, w->log->meta, "bytes", 5, w->bytes);
+    int rc = fl__log_heads_flush(&w->log->heads, w->log, w->txn, w->head.pos);
+    if (rc == 0)
+        rc = mdb_put(w->txn, w->log->meta, &k, &d, 0);
+    if (rc == 0)
+        rc = fl__log_u64_put(w->txn, w->log->meta, "bytes", 5, w->bytes);
+    if (rc == 0)
+        rc = fl__log_u64_put(w->txn, w->log->meta, "streams", 7, w->streams);
+    return rc;
 }
 
 /* The time of a transaction's events: the clock, but never before the head's. */
@@ -278,14 +295,17 @@ static bool any_ok(const fl_log_result_t *results, size_t n)
 }
 
 /* One attempt at the whole transaction; returns an LMDB code, or a FireLater code. */
-static int attempt(fl_log_t *log, const fl_log_batch_t *batches, size_t n, fl_log_result_t *results)
+static int attempt_locked(fl_log_t *log, const fl_log_batch_t *batches, size_t n,
+                          fl_log_result_t *results)
 {
     wctx_t w = {.log = log};
     int rc = fl__log_txn_begin(log, 0, &w.txn);
     if (rc != 0)
         return rc;
     if ((rc = fl__log_head_read(log, w.txn, &w.head)) != 0 ||
-        (rc = fl__log_u64_get(w.txn, log->meta, "bytes", 5, &w.bytes)) != 0)
+        (rc = fl__log_u64_get(w.txn, log->meta, "bytes", 5, &w.bytes)) != 0 ||
+        (rc = fl__log_u64_get(w.txn, log->meta, "streams", 7, &w.streams)) != 0 ||
+        (rc = fl__log_heads_load(&log->heads, log, w.txn, w.head.pos)) != 0)
         goto out_abort;
     fl_time_t ts = batch_time(log, w.head.ts);
     for (size_t i = 0; i < n; i++) {
@@ -296,6 +316,7 @@ static int attempt(fl_log_t *log, const fl_log_batch_t *batches, size_t n, fl_lo
     }
     /* When every batch failed there is nothing to commit (and no fsync to pay). */
     if (!any_ok(results, n)) {
+        fl__log_heads_invalidate(&log->heads);
         fl__log_txn_abort(log, w.txn);
         return 0;
     }
@@ -304,9 +325,27 @@ static int attempt(fl_log_t *log, const fl_log_batch_t *batches, size_t n, fl_lo
     /* Committing can also find the map full (the free list grows): keep LMDB's code. */
     rc = mdb_txn_commit(w.txn);
     pthread_rwlock_unlock(&log->map_lock);
+    if (rc == 0)
+        fl__log_heads_committed(&log->heads, w.head.pos);
+    else
+        fl__log_heads_invalidate(&log->heads);
     return rc;
 out_abort:
+    fl__log_heads_invalidate(&log->heads);
     fl__log_txn_abort(log, w.txn);
+    return rc;
+}
+
+/*
+ * The writer's heads outlive LMDB's writer lock by a moment (they learn
+ * whether the commit held after mdb_txn_commit released it), so the writers
+ * of this process also take write_mu, from before the transaction to after.
+ */
+static int attempt(fl_log_t *log, const fl_log_batch_t *batches, size_t n, fl_log_result_t *results)
+{
+    pthread_mutex_lock(&log->write_mu);
+    int rc = attempt_locked(log, batches, n, results);
+    pthread_mutex_unlock(&log->write_mu);
     return rc;
 }
 

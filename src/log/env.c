@@ -19,23 +19,57 @@
 #define MAX_READERS  512
 #define GROW_TIMEOUT 10 /* seconds to wait for readers before a growth gives up */
 
+/*
+ * The on-disk layout must be this build's: an environment without a layout
+ * record is new (then it gets one) unless it holds events, which makes it
+ * layout 1 (from before stream keys were hashed). There is no migration yet:
+ * another layout is refused, with a message naming both.
+ */
+static int check_layout(fl_log_t *log, MDB_txn *txn)
+{
+    uint64_t layout;
+    MDB_stat st;
+    int rc = fl__log_u64_get(txn, log->meta, "layout", 6, &layout);
+    if (rc != 0)
+        return rc;
+    if (layout == 0 && (rc = mdb_stat(txn, log->events, &st)) != 0)
+        return fl__log_err(rc);
+    if (layout == 0 && st.ms_entries > 0)
+        layout = 1;
+    if (layout == FL__LOG_LAYOUT)
+        return 0;
+    if (layout == 0)
+        return log->opts.read_only
+                   ? 0
+                   : fl__log_err(fl__log_u64_put(txn, log->meta, "layout", 6, FL__LOG_LAYOUT));
+    fprintf(stderr,
+            "firelater: log %s has on-disk layout %llu, this build reads layout %d only "
+            "(no migration exists)\n",
+            log->path, (unsigned long long)layout, FL__LOG_LAYOUT);
+    return FL_ECORRUPT;
+}
+
 static int open_dbs(fl_log_t *log)
 {
-    static const char *const names[] = {"events", "streams", "links", "idem", "numbers", "meta"};
-    MDB_dbi *dbis[] = {&log->events, &log->streams, &log->links,
-                       &log->idem,   &log->numbers, &log->meta};
+    /* events and meta first: they tell the layout, before any table that layout lacks. */
+    static const char *const names[] = {"events", "meta", "streams", "recent",
+                                        "links",  "idem", "numbers"};
+    MDB_dbi *dbis[] = {&log->events, &log->meta, &log->streams, &log->recent,
+                       &log->links,  &log->idem, &log->numbers};
     unsigned flags = log->opts.read_only ? 0 : MDB_CREATE;
     MDB_txn *txn;
     int rc = mdb_txn_begin(log->env, NULL, log->opts.read_only ? MDB_RDONLY : 0, &txn);
     if (rc != 0)
         return fl__log_err(rc);
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-        rc = mdb_dbi_open(txn, names[i], flags, dbis[i]);
-        if (rc != 0) {
-            mdb_txn_abort(txn);
-            /* A read-only open of a log that was never written has no tables yet. */
-            return rc == MDB_NOTFOUND ? FL_ENOTFOUND : fl__log_err(rc);
-        }
+    for (size_t i = 0; rc == 0 && i < sizeof(names) / sizeof(names[0]); i++) {
+        rc = fl__log_err(mdb_dbi_open(txn, names[i], flags, dbis[i]));
+        if (rc == 0 && dbis[i] == &log->meta)
+            rc = check_layout(log, txn);
+    }
+    if (rc != 0) {
+        mdb_txn_abort(txn);
+        /* A read-only open of a log that was never written has no tables yet. */
+        return rc;
     }
     return fl__log_err(mdb_txn_commit(txn));
 }
@@ -79,8 +113,10 @@ int fl_log_open(fl_log_t **out, const char *dir, const fl_log_opts_t *opts)
         fl_oom();
     pthread_rwlock_init(&log->map_lock, NULL);
     pthread_mutex_init(&log->group_mu, NULL);
+    pthread_mutex_init(&log->write_mu, NULL);
     pthread_cond_init(&log->group_cv, NULL);
     fl_buf_init(&log->enc);
+    fl__log_heads_init(&log->heads);
     int rc = env_open(log, dir);
     if (rc == 0)
         rc = open_dbs(log);
@@ -100,8 +136,11 @@ void fl_log_close(fl_log_t *log)
         mdb_env_close(log->env);
     pthread_rwlock_destroy(&log->map_lock);
     pthread_mutex_destroy(&log->group_mu);
+    pthread_mutex_destroy(&log->write_mu);
     pthread_cond_destroy(&log->group_cv);
     fl_buf_free(&log->enc);
+    fl__log_heads_free(&log->heads);
+    free(log->skeys);
     free(log->path);
     free(log);
 }

@@ -119,11 +119,10 @@ int fl_log_stats(fl_log_t *log, fl_log_stats_t *st)
     if (rc != 0)
         return rc;
     if ((rc = fl__log_head_read(log, txn, &h)) == 0 &&
-        (rc = fl__log_u64_get(txn, log->meta, "bytes", 5, &st->bytes)) == 0) {
+        (rc = fl__log_u64_get(txn, log->meta, "bytes", 5, &st->bytes)) == 0 &&
+        (rc = fl__log_u64_get(txn, log->meta, "streams", 7, &st->streams)) == 0) {
         mdb_stat(txn, log->events, &ms);
         st->events = ms.ms_entries;
-        mdb_stat(txn, log->streams, &ms);
-        st->streams = ms.ms_entries;
         mdb_env_info(log->env, &info);
         mdb_env_stat(log->env, &ms);
         st->map_size = info.me_mapsize;

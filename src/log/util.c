@@ -22,23 +22,6 @@ uint64_t fl__rd64(const uint8_t *p)
     return v;
 }
 
-int fl__log_stream_get(const fl_log_t *log, MDB_txn *txn, const char *stream, size_t slen,
-                       uint64_t *version, uint64_t *last)
-{
-    MDB_val k = {slen, (void *)stream}, d;
-    int rc = mdb_get(txn, log->streams, &k, &d);
-    *version = *last = 0;
-    if (rc == MDB_NOTFOUND)
-        return 0;
-    if (rc != 0)
-        return fl__log_err(rc);
-    if (d.mv_size != 16)
-        return FL_ECORRUPT;
-    *version = fl__rd64(d.mv_data);
-    *last = fl__rd64((uint8_t *)d.mv_data + 8);
-    return 0;
-}
-
 int fl__log_link_get(const fl_log_t *log, MDB_txn *txn, uint64_t pos, uint64_t *prev)
 {
     uint8_t kb[8];

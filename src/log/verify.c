@@ -23,6 +23,7 @@
 typedef struct vstate {
     fl_log_t *log;
     MDB_txn *txn;
+    fl__log_heads_t heads;         /* the `recent` tail, loaded once */
     uint64_t expect;               /* next position expected */
     uint8_t prev[FL_LOG_HASH_LEN]; /* hash of the last record read */
     uint64_t broken;               /* j: first position whose incoming link broke, or 0 */
@@ -69,7 +70,7 @@ static int check_stream(vstate_t *s, const fl_event_t *ev, fl_arena_t *a)
 {
     uint64_t prev = 0, version = 0, last = 0;
     fl_event_t pe;
-    size_t slen = strlen(ev->stream);
+    uint8_t key[FL__LOG_SKEY_LEN];
     int rc = fl__log_link_get(s->log, s->txn, ev->pos, &prev);
     bool ok = rc == 0 && ev->sv > 0 && (ev->sv == 1) == (prev == 0) && prev < ev->pos;
     if (ok && prev != 0)
@@ -79,7 +80,8 @@ static int check_stream(vstate_t *s, const fl_event_t *ev, fl_arena_t *a)
         return fail(s, FL_ECORRUPT, ev->pos,
                     "position %llu: stream %s version %llu is not linked to its version before",
                     (unsigned long long)ev->pos, ev->stream, (unsigned long long)ev->sv);
-    rc = fl__log_stream_get(s->log, s->txn, ev->stream, slen, &version, &last);
+    fl__log_stream_key(ev->stream, strlen(ev->stream), key);
+    rc = fl__log_heads_get(&s->heads, s->log, s->txn, key, &version, &last);
     if (rc != 0 || version < ev->sv || (version == ev->sv && last != ev->pos))
         return fail(s, FL_ECORRUPT, ev->pos, "position %llu: stream %s is behind its events",
                     (unsigned long long)ev->pos, ev->stream);
@@ -148,7 +150,10 @@ int fl_log_verify(fl_log_t *log, uint64_t *bad_pos, char *msg, size_t msg_len)
     if (rc != 0)
         return rc;
     fl_arena_init(&a, 0);
-    if ((rc = fl__log_err(mdb_cursor_open(s.txn, log->events, &cur))) != 0)
+    fl__log_heads_init(&s.heads);
+    s.heads.reader = true;
+    if ((rc = fl__log_heads_load(&s.heads, log, s.txn, 0)) != 0 ||
+        (rc = fl__log_err(mdb_cursor_open(s.txn, log->events, &cur))) != 0)
         goto out;
     for (int r = mdb_cursor_get(cur, &k, &d, MDB_FIRST); r == 0 && rc == 0;
          r = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) {
@@ -159,6 +164,7 @@ int fl_log_verify(fl_log_t *log, uint64_t *bad_pos, char *msg, size_t msg_len)
     if (rc == 0)
         rc = check_head(&s);
 out:
+    fl__log_heads_free(&s.heads);
     fl_arena_free(&a);
     fl__log_txn_abort(log, s.txn);
     return rc;

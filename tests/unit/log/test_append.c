@@ -1,13 +1,19 @@
 /*
  * Appending and reading: positions, stream versions and times as a caller
  * sees them; expected-version conflicts; several batches in one transaction;
- * head, stats and read snapshots; and many threads appending at once.
+ * head, stats and read snapshots; many threads appending at once; stream
+ * heads across many transactions, another process and reopening; and the
+ * on-disk layout check.
  */
 #include <check.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <lmdb.h> /* checksrc:allow: the layout test writes an old layout record */
 
 #include "firelater/codec.h"
 #include "firelater/err.h"
@@ -539,6 +545,161 @@ START_TEST(concurrent_appends_group_commit)
 }
 END_TEST
 
+/* Appends `rounds` batches of n events over streams "s:0".."s:<k-1>", in rotation. */
+static void rotate(int rounds, int n, int k, int *next_v)
+{
+    fl_log_new_t ev[64];
+    char names[64][16];
+    fl_log_batch_t b = {.events = ev, .n_events = (size_t)n};
+    fl_log_result_t r;
+    static int turn;
+
+    for (int round = 0; round < rounds; round++) {
+        for (int i = 0; i < n; i++, turn++) {
+            snprintf(names[i], sizeof(names[i]), "s:%d", turn % k);
+            ev[i] = tu_ev(&arena, names[i], "t.x", "{}");
+        }
+        ck_assert_int_eq(fl_log_append(lg, &b, &r), 0);
+        for (int i = 0; i < n; i++)
+            next_v[(turn - n + i) % k]++;
+    }
+}
+
+/* Every stream's version, a full read of it, and verify agree with what was appended. */
+static void check_streams(const int *want, int k)
+{
+    for (int s = 0; s < k; s++) {
+        char name[16];
+        fl_event_t *evs;
+
+        snprintf(name, sizeof(name), "s:%d", s);
+        fl_log_query_t q = {.stream = name};
+        ck_assert_uint_eq(version_of(name), (uint64_t)want[s]);
+        ck_assert_uint_eq(tu_read(lg, &q, &arena, &evs), (size_t)want[s]);
+        fl_arena_reset(&arena);
+    }
+    tu_verify_ok(lg);
+}
+
+/*
+ * Stream heads live in per-transaction records that are merged into the
+ * settled table every few dozen transactions: versions must hold across
+ * merges, reopening, expectations and failed batches.
+ */
+START_TEST(stream_heads_across_many_transactions)
+{
+    int want[40] = {0};
+    fl_log_stats_t st;
+    fl_log_result_t r;
+
+    for (int i = 0; i < 5; i++) {
+        rotate(13, 7, 40, want);
+        check_streams(want, 40);
+        fl_log_close(lg);
+        lg = tu_open(dir, &now, true);
+        check_streams(want, 40);
+    }
+    rotate(100, 3, 40, want);
+    fl_log_new_t ev = tu_ev(&arena, "s:3", "t.x", "{}");
+    fl_log_expect_t ok = {.stream = "s:3", .version = want[3]};
+    fl_log_expect_t bad = {.stream = "s:4", .version = want[4] - 1};
+    fl_log_batch_t b[2] = {{.events = &ev, .n_events = 1, .expects = &bad, .n_expects = 1},
+                           {.events = &ev, .n_events = 1, .expects = &ok, .n_expects = 1}};
+    fl_log_result_t rs[2];
+    ck_assert_int_eq(fl_log_append_many(lg, b, 2, rs), 0);
+    ck_assert_int_eq(rs[0].rc, FL_EVERSION);
+    ck_assert_int_eq(rs[1].rc, 0);
+    want[3]++;
+    ck_assert_int_eq(fl_log_append(lg, &b[1], &r), FL_EVERSION);
+    check_streams(want, 40);
+    ck_assert_int_eq(fl_log_stats(lg, &st), 0);
+    ck_assert_uint_eq(st.streams, 40);
+}
+END_TEST
+
+/* Many streams per transaction: merges forced by the number of heads, and a large table. */
+START_TEST(stream_heads_of_many_streams)
+{
+    enum { N = 2000, ROUNDS = 7 };
+    fl_log_new_t *ev = fl_arena_alloc(&arena, N * sizeof(*ev));
+    fl_log_batch_t b = {.events = ev, .n_events = N};
+    fl_log_result_t r;
+    char name[32];
+
+    for (int round = 0; round < ROUNDS; round++) {
+        for (int i = 0; i < N; i++) {
+            /* rounds 0-4 make 10,000 streams; 5 and 6 write to the first 4,000 again */
+            int s = (round < 5 ? round : round - 5) * N + i;
+            snprintf(name, sizeof(name), "issue:%05d", s);
+            ev[i] = tu_ev(&arena, fl_arena_strndup(&arena, name, strlen(name)), "t.x", "{}");
+        }
+        ck_assert_int_eq(fl_log_append(lg, &b, &r), 0);
+    }
+    for (int s = 0; s < 5 * N; s += 7) {
+        snprintf(name, sizeof(name), "issue:%05d", s);
+        ck_assert_uint_eq(version_of(name), s < 2 * N ? 2 : 1);
+    }
+    tu_verify_ok(lg);
+}
+END_TEST
+
+/* The writer's heads are only trusted while no one else appended: a second process does. */
+START_TEST(another_process_appends_between_ours)
+{
+    fl_log_result_t r;
+    pid_t pid;
+    int status;
+
+    append_ok("issue:a", "{}", 1);
+    pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        fl_log_t *other = NULL;
+        int rc = fl_log_open(&other, dir, &(fl_log_opts_t){.no_sync = true});
+
+        if (rc == 0)
+            rc = tu_append1(other, "issue:a", "t.x", "{}", &r);
+        if (rc == 0)
+            rc = tu_append1(other, "issue:b", "t.x", "{}", &r);
+        fl_log_close(other);
+        _exit(rc == 0 ? 0 : 1);
+    }
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    append_ok("issue:a", "{}", 4);
+    append_ok("issue:b", "{}", 5);
+    ck_assert_uint_eq(version_of("issue:a"), 3);
+    ck_assert_uint_eq(version_of("issue:b"), 2);
+    tu_verify_ok(lg);
+}
+END_TEST
+
+/* An environment of another on-disk layout is refused, not misread. */
+START_TEST(other_layout_is_refused)
+{
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi meta;
+    uint8_t one[8] = {0, 0, 0, 0, 0, 0, 0, 1};
+    MDB_val k = {6, "layout"}, v = {8, one};
+    fl_log_t *again = NULL;
+
+    append_ok("issue:a", "{}", 1);
+    fl_log_close(lg);
+    lg = NULL;
+    ck_assert_int_eq(mdb_env_create(&env), 0);
+    mdb_env_set_maxdbs(env, 8);
+    ck_assert_int_eq(mdb_env_open(env, dir, MDB_NOSYNC, 0640), 0);
+    ck_assert_int_eq(mdb_txn_begin(env, NULL, 0, &txn), 0);
+    ck_assert_int_eq(mdb_dbi_open(txn, "meta", 0, &meta), 0);
+    ck_assert_int_eq(mdb_put(txn, meta, &k, &v, 0), 0);
+    ck_assert_int_eq(mdb_txn_commit(txn), 0);
+    mdb_env_close(env);
+    ck_assert_int_eq(fl_log_open(&again, dir, NULL), FL_ECORRUPT);
+    ck_assert_int_eq(fl_log_open(&again, dir, &(fl_log_opts_t){.read_only = true}), FL_ECORRUPT);
+}
+END_TEST
+
 static Suite *append_suite(void)
 {
     Suite *s = suite_create("append");
@@ -563,6 +724,10 @@ static Suite *append_suite(void)
     tcase_add_test(tc, long_optional_strings_read_back);
     tcase_add_test(tc, deepest_codec_data_appends);
     tcase_add_test(tc, concurrent_appends_group_commit);
+    tcase_add_test(tc, stream_heads_across_many_transactions);
+    tcase_add_test(tc, stream_heads_of_many_streams);
+    tcase_add_test(tc, another_process_appends_between_ours);
+    tcase_add_test(tc, other_layout_is_refused);
     suite_add_tcase(s, tc);
     return s;
 }
