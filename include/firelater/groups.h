@@ -38,6 +38,7 @@
 #define FL_GROUPS_NAME_MAX    255  /* characters */
 #define FL_GROUPS_DESC_MAX    4000 /* characters */
 #define FL_GROUPS_EMAIL_MAX   255  /* bytes */
+#define FL_GROUPS_MAX_ROLES   16   /* roles one group holds (names of live roles) */
 
 /* ------------------------------------------------------------- aggregates */
 
@@ -82,6 +83,8 @@ typedef struct fl_group_state {
     char parent_id[FL_UUID_LEN + 1];
     char manager_id[FL_UUID_LEN + 1];
     const char *email;
+    const char *roles[FL_GROUPS_MAX_ROLES]; /* names, sorted (strcmp), distinct */
+    size_t n_roles;
     fl_group_member_t *members;
     size_t n_members, cap_members;
     fl_time_t created_at;
@@ -115,6 +118,7 @@ enum {
     FL_GROUP_F_PARENT_ID = 1u << 3,
     FL_GROUP_F_MANAGER_ID = 1u << 4,
     FL_GROUP_F_EMAIL = 1u << 5,
+    FL_GROUP_F_ROLES = 1u << 6,
 };
 
 /*
@@ -129,6 +133,8 @@ typedef struct fl_group_fields {
     const char *parent_id;
     const char *manager_id;
     const char *email;
+    const char *roles[FL_GROUPS_MAX_ROLES]; /* sorted, distinct */
+    size_t n_roles;
 } fl_group_fields_t;
 
 /* POST /groups (name required; type defaults to team) and PUT /groups/{id} (partial). */
@@ -145,12 +151,14 @@ typedef struct fl_group_member_cmd {
 /*
  * Decode a JSON body into a command. Every problem is collected into d (422
  * naming the field; unknown fields named too); strings are copied into a.
- * Returns 0, or FL_EINVAL when d was failed.
+ * known_roles lists the role names `roles` may hold (n_known of them): the
+ * live roles the caller found for the body's names (firelater/roles.h); any
+ * other is 422 naming roles[i]. Returns 0, or FL_EINVAL when d was failed.
  */
-int fl_groups_decode_create(const json_t *body, fl_arena_t *a, fl_group_cmd_t *cmd,
-                            fl_decision_t *d);
-int fl_groups_decode_update(const json_t *body, fl_arena_t *a, fl_group_cmd_t *cmd,
-                            fl_decision_t *d);
+int fl_groups_decode_create(const json_t *body, const char *const *known_roles, size_t n_known,
+                            fl_arena_t *a, fl_group_cmd_t *cmd, fl_decision_t *d);
+int fl_groups_decode_update(const json_t *body, const char *const *known_roles, size_t n_known,
+                            fl_arena_t *a, fl_group_cmd_t *cmd, fl_decision_t *d);
 int fl_groups_decode_member(const json_t *body, fl_arena_t *a, fl_group_member_cmd_t *cmd,
                             fl_decision_t *d);
 
@@ -177,7 +185,8 @@ typedef struct fl_group_refs {
 } fl_group_refs_t;
 
 /*
- * group.created {id, name, description, type, parent_id, manager_id, email}
+ * group.created {id, name, description, type, parent_id, manager_id, email,
+ * roles}
  * on group:<new id> (expected absent) and group.name_claimed {name, group_id}
  * on the claim stream (expected at claim->version). 409 name in use; 422
  * parent_id (unknown or deleted group, nesting past FL_GROUPS_MAX_DEPTH),
@@ -188,12 +197,11 @@ int fl_groups_decide_create(const fl_cmd_ctx_t *ctx, const fl_group_cmd_t *cmd,
 
 /*
  * group.updated {id, changes: {field: {from, to}}} for the fields that
- * really change (none: no events, success). A new name (other than by case)
- * claims the new name and releases the old. References are checked only
- * when they change, as on create; a new parent that is the group itself or
- * has it among refs->ancestors is 409 "a group cannot be its own ancestor".
- * expected: If-Match, or FL_LOG_ANY to expect g->version. 404 unknown or
- * deleted group.
+ * really change (none: no events, success; roles: sorted name lists). A new name (other than by
+ * case) claims the new name and releases the old. References are checked only when they change, as
+ * on create; a new parent that is the group itself or has it among refs->ancestors is 409 "a group
+ * cannot be its own ancestor". expected: If-Match, or FL_LOG_ANY to expect g->version. 404 unknown
+ * or deleted group.
  */
 int fl_groups_decide_update(const fl_cmd_ctx_t *ctx, const fl_group_state_t *g, int64_t expected,
                             const fl_group_cmd_t *cmd, const fl_group_refs_t *refs,
@@ -227,7 +235,7 @@ int fl_groups_decide_remove_member(const fl_cmd_ctx_t *ctx, const fl_group_state
 
 /*
  * The group as the API shows it: the spec's columns (settings {}),
- * timestamps in RFC 3339, member_count, and version (stream_version when it
+ * timestamps in RFC 3339, member_count, roles (names), and version (stream_version when it
  * is digits, else g->version). The caller owns the result (json_decref).
  */
 json_t *fl_group_to_json(const fl_group_state_t *g, const char *stream_version);
@@ -300,7 +308,7 @@ int fl_groups_children_count_query(const char *group_id, fl_arena_t *a, fl_group
 
 /*
  * One result row of any query above as JSON: every known column present
- * (member_count, depth, version as integers, inherited as a boolean,
+ * (member_count, depth, version as integers, inherited as a boolean, roles,
  * settings parsed); NULL for the padding row of an empty page. The caller
  * owns the result.
  */

@@ -46,9 +46,17 @@ fl_arena_t *fl_proj_arena(fl_proj_out_t *out);
 typedef int (*fl_proj_fn)(fl_proj_out_t *out, const fl_event_t *ev, const json_t *data);
 
 typedef struct fl_proj_handler {
-    const char *type; /* "user.created"; NULL ends a table */
+    const char *type; /* "user.created", or FL_PROJ_ANY_TYPE; NULL ends a table */
     fl_proj_fn fn;
 } fl_proj_handler_t;
+
+/*
+ * The wildcard type: a handler of this type runs for every event, after the
+ * handler of the event's own type (if any), in table order, with the same
+ * decoded data (each event's data is decoded once). For projections that
+ * must see everything, such as the audit trail; keep them cheap.
+ */
+#define FL_PROJ_ANY_TYPE "*"
 
 typedef struct fl_projector fl_projector_t;
 
@@ -107,6 +115,22 @@ int fl_projector_wait(fl_projector_t *p, const char *slug, uint64_t pos, uint64_
 
 /* The position applied to the read model (as last known) and the log's head. FL_ENOTFOUND. */
 int fl_projector_status(fl_projector_t *p, const char *slug, uint64_t *applied, uint64_t *head);
+
+/*
+ * A cache of answers read from a tenant's read model (cache.c), exact: take a
+ * ticket before sending the query, offer the answer with it; it is kept only
+ * if no batch ended (and the checkpoint was not read again) in between, and
+ * every kept answer is dropped when one does. The key must name everything
+ * the answer depends on but the read model (the statement and its values,
+ * and how it is rendered); callers check authorisation before using it.
+ * A ticket of 0 means "do not cache" (unknown tenant, checkpoint not read).
+ * get's answer is valid until the next call into the projector.
+ */
+uint64_t fl_projector_cache_ticket(fl_projector_t *p, const char *slug);
+const void *fl_projector_cache_get(fl_projector_t *p, const char *slug, const void *key,
+                                   size_t klen, size_t *vlen);
+void fl_projector_cache_put(fl_projector_t *p, const char *slug, uint64_t ticket, const void *key,
+                            size_t klen, const void *val, size_t vlen);
 
 /*
  * Starts no new batch, lets the ones in flight finish, calls every waiter with

@@ -7,8 +7,7 @@
  *   user:<uuid>              a user's profile, status, roles and password hash
  *   email:<lowercased email> who holds an address: the write-side guarantee
  *                            that emails are unique per tenant
- *   role:<uuid>              a role (issue 4 adds custom roles)
- *   role-name:<name>         who holds a role name (uniqueness, as for emails)
+ *   (roles, role:<uuid> and role-name:<name>, are firelater/roles.h's)
  *
  * Decoders and deciders fill an fl_decision_t: on a refusal they return
  * FL_EINVAL and the decision holds the status and the problem (every field
@@ -77,6 +76,11 @@ typedef struct fl_user_state {
     fl_time_t last_login_at;      /* 0: never */
     fl_time_t created_at;
     fl_time_t updated_at;
+    /* A pending password reset: the hex BLAKE2b-256 of its token (NULL: none) and when it
+     * expires. Set by user.password_reset_requested; cleared by user.password_reset,
+     * user.password_changed and user.deactivated. */
+    const char *reset_hash;
+    fl_time_t reset_expires_at;
 } fl_user_state_t;
 
 /* email:<lowercased email>: claimed by a user, or released (or never claimed). */
@@ -86,29 +90,15 @@ typedef struct fl_email_claim_state {
     char user_id[FL_UUID_LEN + 1]; /* "" unless claimed */
 } fl_email_claim_state_t;
 
-/* role:<uuid>. */
-typedef struct fl_role_state {
-    bool exists;
-    uint64_t version;
-    char id[FL_UUID_LEN + 1];
-    const char *name;
-    const char *display_name;
-    const char *description;
-    bool is_system;
-    fl_time_t created_at;
-} fl_role_state_t;
-
 extern const fl_agg_type_t fl_user_agg;        /* fl_user_state_t */
 extern const fl_agg_type_t fl_email_claim_agg; /* fl_email_claim_state_t */
-extern const fl_agg_type_t fl_role_agg;        /* fl_role_state_t */
 
 /*
- * Stream names, in the arena: "user:<id>", "email:<lowercased email>",
- * "role-name:<name>". NULL past the arena's budget.
+ * Stream names, in the arena: "user:<id>", "email:<lowercased email>".
+ * NULL past the arena's budget.
  */
 char *fl_users_stream(fl_arena_t *a, const char *user_id);
 char *fl_users_email_stream(fl_arena_t *a, const char *email);
-char *fl_users_role_name_stream(fl_arena_t *a, const char *name);
 
 /* True when a token of the user issued at iat (µs) is honoured: active, and not issued
  * before tokens_valid_after (compared in whole seconds, as JWT iat is). */
@@ -162,7 +152,9 @@ typedef struct fl_user_password_cmd {
 /*
  * Decode a JSON body into a command. Every problem is collected into d (422
  * naming the field; unknown fields named too); strings are copied into a.
- * known_roles lists the role names a body may grant (n_known of them).
+ * known_roles lists the role names a body may grant (n_known of them): the
+ * live roles the caller found for the body's names (firelater/roles.h); any
+ * other is 422 naming roles[i].
  * Returns 0, or FL_EINVAL when d was failed. timezone is checked against the
  * system tz database (/usr/share/zoneinfo), the only I/O here.
  */
@@ -232,13 +224,6 @@ int fl_users_decide_password(const fl_cmd_ctx_t *ctx, const fl_user_state_t *u, 
 int fl_users_decide_login_recorded(const fl_cmd_ctx_t *ctx, const fl_user_state_t *u,
                                    fl_decision_t *d);
 
-/*
- * The spec's four system roles for a new tenant: role.created on role:<new id>
- * and role.name_claimed on role-name:<name>, each expected absent, so seeding
- * twice fails as a whole with FL_EVERSION at append (nothing is duplicated).
- */
-int fl_users_decide_seed_roles(const fl_cmd_ctx_t *ctx, fl_decision_t *d);
-
 /* --------------------------------------------------------------- responses */
 
 /*
@@ -251,7 +236,7 @@ json_t *fl_user_to_json(const fl_user_state_t *u, const char *stream_version);
 
 /* --------------------------------------------------------------- read side */
 
-/* Handlers for user.created/updated/deactivated/password_changed/logged_in, role.created. */
+/* Handlers for user.created/updated/deactivated/password_changed/logged_in. */
 extern const fl_proj_handler_t fl_users_projections[];
 
 #define FL_USERS_LIST_MAX_PARAMS 8
@@ -290,5 +275,79 @@ json_t *fl_users_row_to_json(const fl_store_res_t *r, int row);
 
 /* {data: [...], meta: {page, per_page, total}} from the list query's result. */
 json_t *fl_users_list_to_json(const fl_store_res_t *r, const fl_users_list_t *q);
+
+/* ---------------------------------------------------------- password reset */
+
+/*
+ * Forgotten passwords (POST /auth/forgot-password, /auth/reset-password).
+ * The token a user receives is "<tenant>.<user id>.<secret>" (secret: 43
+ * base64url characters of 32 random bytes); only the hex BLAKE2b-256 of
+ * "<user id>.<secret>" is ever in the log. A token is valid for
+ * FL_USERS_RESET_TTL_S, once, and only the latest one requested.
+ */
+#define FL_USERS_RESET_TTL_S     (30 * 60)
+#define FL_USERS_RESET_TOKEN_MAX 160 /* bytes of a whole token, NUL included */
+#define FL_USERS_RESET_HASH_HEX  65  /* 64 hex characters and a NUL */
+
+/* POST /auth/forgot-password {tenant, email}. */
+typedef struct fl_user_forgot_cmd {
+    const char *tenant;
+    const char *email;
+} fl_user_forgot_cmd_t;
+
+/* POST /auth/reset-password {token, new_password}. */
+typedef struct fl_user_reset_cmd {
+    const char *token;
+    const char *new_password;
+} fl_user_reset_cmd_t;
+
+/* Bodies -> commands, every problem collected (422 naming the field); strings copied into a.
+ * The reset's new_password is checked against the policy without the email (see decide). */
+int fl_users_decode_forgot(const json_t *body, fl_arena_t *a, fl_user_forgot_cmd_t *cmd,
+                           fl_decision_t *d);
+int fl_users_decode_reset(const json_t *body, fl_arena_t *a, fl_user_reset_cmd_t *cmd,
+                          fl_decision_t *d);
+
+/*
+ * A new token for user_id of tenant into token, and the hash the log keeps
+ * into hash_out. Random (libsodium), so not for deciders. FL_EINVAL for a bad
+ * slug or id.
+ */
+int fl_users_reset_token_new(const char *tenant, const char *user_id,
+                             char token[FL_USERS_RESET_TOKEN_MAX],
+                             char hash_out[FL_USERS_RESET_HASH_HEX]);
+
+/* Splits a presented token into its tenant, user id and hash. FL_EINVAL when malformed. */
+int fl_users_reset_token_parse(const char *token, char tenant[FL_STORE_SLUG_MAX + 1],
+                               char user_id[FL_UUID_LEN + 1],
+                               char hash_out[FL_USERS_RESET_HASH_HEX]);
+
+/*
+ * user.password_reset_requested {id, token_hash, expires_at = now + TTL} on
+ * the user's stream, with no expectation (a later request supersedes an
+ * earlier one). 404 unknown; 409 inactive: the glue then does nothing, and
+ * tells the client nothing either.
+ */
+int fl_users_decide_reset_request(const fl_cmd_ctx_t *ctx, const fl_user_state_t *u,
+                                  const char *token_hash, fl_decision_t *d);
+
+/*
+ * Whether a reset may go ahead, before the expensive hashing: token_hash must
+ * be the user's latest request's, unused and unexpired at ctx->now (compared
+ * in constant time), and the user active; every failure is the same 400
+ * naming token. Then the policy against the user's email: 422 naming
+ * new_password. Returns 0 or FL_EINVAL.
+ */
+int fl_users_check_reset(const fl_cmd_ctx_t *ctx, const fl_user_state_t *u, const char *token_hash,
+                         const char *new_password, fl_decision_t *d);
+
+/*
+ * The same checks, then user.password_reset {id, password_hash, token_hash,
+ * changes: {password: {redacted}}} expecting u->version, so a token is spent
+ * once even by racing requests. Its fold consumes the token and moves
+ * tokens_valid_after: earlier access tokens and sessions stop working.
+ */
+int fl_users_decide_reset(const fl_cmd_ctx_t *ctx, const fl_user_state_t *u, const char *token_hash,
+                          const char *new_password, const char *password_hash, fl_decision_t *d);
 
 #endif

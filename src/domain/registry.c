@@ -2,13 +2,20 @@
  * Every module's projection handlers, for the projector (server) and the
  * rebuild (flctl). A new module adds its table here.
  */
+#include "firelater/apikeys.h"
+#include "firelater/audit.h"
 #include "firelater/groups.h"
 #include "firelater/projector.h"
+#include "firelater/roles.h"
 #include "firelater/users.h"
 
 const fl_proj_handler_t *const *fl_domain_projections(void)
 {
-    static const fl_proj_handler_t *const tables[] = {fl_users_projections, fl_groups_projections,
+    static const fl_proj_handler_t *const tables[] = {fl_users_projections,
+                                                      fl_groups_projections,
+                                                      fl_roles_projections,
+                                                      fl_apikeys_projections,
+                                                      fl_audit_projections,
                                                       NULL};
     return tables;
 }

@@ -154,20 +154,46 @@ static void on_write(uv_write_t *w, int status)
     fl__http_conn_process(c);
 }
 
+/*
+ * Writes at once when nothing is queued (most answers fit the socket buffer):
+ * one write(2), no request, no callback and no epoll_ctl from libuv's write
+ * queue. Whatever the socket did not take goes through uv_write, whose
+ * on_write resumes processing. A complete synchronous write needs nothing
+ * more: the caller (respond, or the processing loop itself) goes on.
+ */
 void fl__http_conn_write(fl__http_conn_t *c, const void *head, size_t hlen, const void *body,
                          size_t blen)
 {
-    wreq_t *wr = malloc(sizeof(*wr) + hlen + blen);
-    uv_buf_t b;
+    uv_buf_t b[2] = {uv_buf_init((char *)head, (unsigned)hlen),
+                     uv_buf_init((char *)body, (unsigned)blen)};
+    size_t done = 0, rest;
+    wreq_t *wr;
+    uv_buf_t w;
 
+    if (c->writes == 0) {
+        int n = uv_try_write((uv_stream_t *)&c->tcp, b, blen > 0 ? 2 : 1);
+        if (n < 0 && n != UV_EAGAIN && n != UV_ENOSYS) {
+            c->broken = true;
+            return;
+        }
+        done = n > 0 ? (size_t)n : 0;
+        if (done == hlen + blen)
+            return;
+    }
+    rest = hlen + blen - done;
+    wr = malloc(sizeof(*wr) + rest);
     if (wr == NULL)
         fl_oom();
     wr->c = c;
-    memcpy(wr->data, head, hlen);
-    if (blen > 0)
-        memcpy(wr->data + hlen, body, blen);
-    b = uv_buf_init(wr->data, (unsigned)(hlen + blen));
-    if (uv_write(&wr->w, (uv_stream_t *)&c->tcp, &b, 1, on_write) < 0) {
+    if (done < hlen) {
+        memcpy(wr->data, (const char *)head + done, hlen - done);
+        if (blen > 0)
+            memcpy(wr->data + hlen - done, body, blen);
+    } else {
+        memcpy(wr->data, (const char *)body + (done - hlen), rest);
+    }
+    w = uv_buf_init(wr->data, (unsigned)rest);
+    if (uv_write(&wr->w, (uv_stream_t *)&c->tcp, &w, 1, on_write) < 0) {
         free(wr);
         c->broken = true;
         return;

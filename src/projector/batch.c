@@ -80,6 +80,7 @@ static void on_loaded(fl_store_res_t *res, void *ctx)
     fl__proj_tenant_t *t = ctx;
     int rc = fl_store_res_err(res);
 
+    fl__proj_cache_epoch_end(t);
     if (rc == 0 && fl_store_res_rows(res) > 0) {
         t->applied = strtoull(fl_store_res_value(res, 0, 0), NULL, 10);
         t->row_missing = false;
@@ -172,6 +173,8 @@ static void on_committed(fl_store_res_t *res, void *ctx)
     bool moved = rc < 0 && fl_store_res_failed_stmt(res) == reserved_slots(t) - 1 &&
                  strcmp(fl_store_res_sqlstate(res), SQLSTATE_MOVED) == 0;
 
+    /* Whatever the outcome, the batch may have landed: answers read before are dropped. */
+    fl__proj_cache_epoch_end(t);
     if (rc == 0) {
         t->applied = t->batch_last;
         t->row_missing = false;
@@ -221,6 +224,13 @@ static void run_batch(fl__proj_tenant_t *t)
         return;
     }
     t->state = FL__PROJ_RUNNING;
+}
+
+void fl__proj_run_now(fl__proj_tenant_t *t)
+{
+    /* A run scheduled on the timer is this one: it must not start a second batch. */
+    uv_timer_stop(&t->timer);
+    fl__proj_on_timer(&t->timer);
 }
 
 void fl__proj_on_timer(uv_timer_t *timer)

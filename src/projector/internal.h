@@ -55,6 +55,7 @@ int fl__proj_collect(fl_proj_out_t *o, fl_log_t *log, const fl_proj_handler_t *c
 /* ---- the live projector (projector.c, batch.c, wait.c) ---- */
 
 typedef struct fl__proj_tenant fl__proj_tenant_t;
+typedef struct fl__proj_cached fl__proj_cached_t;
 
 /* One fl_projector_wait: its timer is its timeout and, detached, its deferred call. */
 typedef struct fl__proj_waiter {
@@ -94,6 +95,9 @@ struct fl__proj_tenant {
     uint64_t applied;           /* the checkpoint as last known */
     uint64_t batch_last;        /* the position the batch in flight moves it to */
     fl__proj_waiter_t *waiters; /* by position, ascending */
+    uint64_t epoch;             /* cache.c: moves whenever the read model may have changed */
+    fl__proj_cached_t *cached;  /* cache.c: this epoch's answers, newest first */
+    size_t cached_n, cached_bytes;
     fl_proj_out_t out;
 };
 
@@ -106,6 +110,7 @@ struct fl_projector {
     fl__proj_tenant_t *tenants;
     uv_timer_t timer; /* only so that stop's callback is never called inside stop */
     int handles;      /* open handles: the timer, tenants' and waiters' */
+    uint64_t epochs;  /* cache.c: the last epoch handed out, to any tenant */
     bool stopping;
     void (*stop_cb)(void *arg);
     void *stop_arg;
@@ -114,12 +119,21 @@ struct fl_projector {
 /* batch.c: the tenant's state machine. */
 void fl__proj_load(fl__proj_tenant_t *t);
 void fl__proj_schedule(fl__proj_tenant_t *t);
+/* An idle tenant's run at once (a kick after a group commit): no loop iteration lost. */
+void fl__proj_run_now(fl__proj_tenant_t *t);
 void fl__proj_on_timer(uv_timer_t *timer);
 
 /* projector.c: a tenant whose query finished while closing is released here. */
 void fl__proj_tenant_close(fl__proj_tenant_t *t);
 /* A handle of p finished closing; calls stop's callback after the last one. */
 void fl__proj_released(fl_projector_t *p);
+
+/* projector.c: the tenant of that slug, closing or not, or NULL. */
+fl__proj_tenant_t *fl__proj_find(fl_projector_t *p, const char *slug);
+
+/* cache.c: the read model may have changed (a batch ended, the checkpoint is read again). */
+void fl__proj_cache_epoch_end(fl__proj_tenant_t *t);
+void fl__proj_cache_clear(fl__proj_tenant_t *t);
 
 /* wait.c */
 int fl__proj_wait_add(fl__proj_tenant_t *t, uint64_t pos, uint64_t timeout_ms, fl_proj_wait_cb cb,

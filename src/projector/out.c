@@ -81,39 +81,66 @@ int fl_proj_emit(fl_proj_out_t *out, const char *sql, int nparams, const char *c
     return 0;
 }
 
+static bool is_wildcard(const fl_proj_handler_t *h)
+{
+    return strcmp(h->type, FL_PROJ_ANY_TYPE) == 0;
+}
+
+/* The handler of exactly this type (never a wildcard), or NULL. */
 static fl_proj_fn find_handler(const fl_proj_handler_t *const *handlers, const char *type)
 {
     for (size_t t = 0; handlers != NULL && handlers[t] != NULL; t++) {
         for (const fl_proj_handler_t *h = handlers[t]; h->type != NULL; h++) {
-            if (strcmp(h->type, type) == 0)
+            if (!is_wildcard(h) && strcmp(h->type, type) == 0)
                 return h->fn;
         }
     }
     return NULL;
 }
 
-/* Runs one event's handler; data is decoded only when someone wants it. */
+/*
+ * Calls fn on the event, decoding its data on the first call (*data keeps it
+ * for the next handler of the same event).
+ */
+static int call(fl_proj_out_t *o, fl_proj_fn fn, const fl_event_t *ev, json_t **data,
+                fl__proj_run_t *run)
+{
+    int rc;
+
+    if (*data == NULL) {
+        rc = fl_codec_to_json(ev->data, ev->data_len, data);
+        if (rc < 0) {
+            snprintf(run->why, sizeof(run->why), "event %" PRIu64 " (%s): data is not valid: %s",
+                     ev->pos, ev->type, fl_strerror(rc));
+            return rc;
+        }
+    }
+    rc = fn(o, ev, *data);
+    if (rc < 0)
+        snprintf(run->why, sizeof(run->why), "event %" PRIu64 " (%s): handler failed: %s", ev->pos,
+                 ev->type, fl_strerror(rc));
+    return rc < 0 ? rc : 0;
+}
+
+/*
+ * Runs one event's handler, then every wildcard handler; data is decoded
+ * only when someone wants it, and once.
+ */
 static int apply_one(fl_proj_out_t *o, const fl_proj_handler_t *const *handlers,
                      const fl_event_t *ev, fl__proj_run_t *run)
 {
     fl_proj_fn fn = find_handler(handlers, ev->type);
     json_t *data = NULL;
-    int rc;
+    int rc = fn != NULL ? call(o, fn, ev, &data, run) : 0;
 
-    if (fn == NULL)
-        return 0;
-    rc = fl_codec_to_json(ev->data, ev->data_len, &data);
-    if (rc < 0) {
-        snprintf(run->why, sizeof(run->why), "event %" PRIu64 " (%s): data is not valid: %s",
-                 ev->pos, ev->type, fl_strerror(rc));
-        return rc;
+    for (size_t t = 0; rc == 0 && handlers != NULL && handlers[t] != NULL; t++) {
+        for (const fl_proj_handler_t *h = handlers[t]; rc == 0 && h->type != NULL; h++) {
+            if (is_wildcard(h))
+                rc = call(o, h->fn, ev, &data, run);
+        }
     }
-    rc = fn(o, ev, data);
     json_decref(data);
-    if (rc < 0)
-        snprintf(run->why, sizeof(run->why), "event %" PRIu64 " (%s): handler failed: %s", ev->pos,
-                 ev->type, fl_strerror(rc));
-    return rc < 0 ? rc : 0;
+    return rc;
 }
 
 int fl__proj_collect(fl_proj_out_t *o, fl_log_t *log, const fl_proj_handler_t *const *handlers,

@@ -39,7 +39,7 @@ int fl_projector_init(fl_projector_t **out, uv_loop_t *loop, fl_store_t *store,
     return 0;
 }
 
-static fl__proj_tenant_t *find(fl_projector_t *p, const char *slug)
+fl__proj_tenant_t *fl__proj_find(fl_projector_t *p, const char *slug)
 {
     for (fl__proj_tenant_t *t = p->tenants; t != NULL; t = t->next) {
         if (strcmp(t->slug, slug) == 0)
@@ -56,13 +56,14 @@ int fl_projector_add_tenant(fl_projector_t *p, const char *slug, fl_log_t *log)
         return FL_ESTATE;
     if (log == NULL || !fl_store_slug_is_valid(slug))
         return FL_EINVAL;
-    if (find(p, slug) != NULL)
+    if (fl__proj_find(p, slug) != NULL)
         return FL_EEXIST;
     t = calloc(1, sizeof(*t));
     if (t == NULL)
         fl_oom();
     t->p = p;
     t->log = log;
+    t->epoch = ++p->epochs;
     snprintf(t->slug, sizeof(t->slug), "%s", slug);
     fl_assert(fl_store_schema_name(t->schema, sizeof(t->schema), slug) == 0);
     fl__proj_out_init(&t->out);
@@ -81,6 +82,7 @@ static void tenant_closed(uv_handle_t *h)
     fl_projector_t *p = t->p;
 
     fl__proj_out_free(&t->out);
+    fl__proj_cache_clear(t);
     free(t);
     fl__proj_released(p);
 }
@@ -94,6 +96,7 @@ void fl__proj_tenant_close(fl__proj_tenant_t *t)
     fl__proj_tenant_t **pp = &t->p->tenants;
 
     t->closing = true;
+    fl__proj_cache_epoch_end(t);
     fl__proj_wake_all(t);
     if (t->state == FL__PROJ_LOADING || t->state == FL__PROJ_RUNNING)
         return;
@@ -107,7 +110,7 @@ void fl__proj_tenant_close(fl__proj_tenant_t *t)
 
 void fl_projector_remove_tenant(fl_projector_t *p, const char *slug)
 {
-    fl__proj_tenant_t *t = find(p, slug);
+    fl__proj_tenant_t *t = fl__proj_find(p, slug);
 
     if (t != NULL && !t->closing)
         fl__proj_tenant_close(t);
@@ -115,21 +118,21 @@ void fl_projector_remove_tenant(fl_projector_t *p, const char *slug)
 
 void fl_projector_kick(fl_projector_t *p, const char *slug)
 {
-    fl__proj_tenant_t *t = find(p, slug);
+    fl__proj_tenant_t *t = fl__proj_find(p, slug);
 
     if (t == NULL || t->closing)
         return;
     if (t->state == FL__PROJ_LOADING || t->state == FL__PROJ_RUNNING)
         t->again = true;
     else if (t->state == FL__PROJ_IDLE)
-        fl__proj_schedule(t);
+        fl__proj_run_now(t);
     /* In backoff the retry timer will read whatever was appended meanwhile. */
 }
 
 int fl_projector_wait(fl_projector_t *p, const char *slug, uint64_t pos, uint64_t timeout_ms,
                       fl_proj_wait_cb cb, void *ctx)
 {
-    fl__proj_tenant_t *t = find(p, slug);
+    fl__proj_tenant_t *t = fl__proj_find(p, slug);
 
     if (p->stopping)
         return FL_ESTATE;
@@ -140,7 +143,7 @@ int fl_projector_wait(fl_projector_t *p, const char *slug, uint64_t pos, uint64_
 
 int fl_projector_status(fl_projector_t *p, const char *slug, uint64_t *applied, uint64_t *head)
 {
-    fl__proj_tenant_t *t = find(p, slug);
+    fl__proj_tenant_t *t = fl__proj_find(p, slug);
     fl_log_head_t h;
     int rc;
 

@@ -337,6 +337,8 @@ static json_t *render_user(const void *state, uint64_t version)
 
 int fl_api_me(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p)
 {
+    if (p->api_key_id != NULL)
+        return fl_api_key_me(s, req, p);
     const void *state;
     uint64_t version;
     char etag[32];

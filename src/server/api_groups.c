@@ -3,7 +3,9 @@
  * hierarchy and members. Writes decide against the write side's aggregates
  * (the parent chain is walked through the aggregate cache, so a cycle is
  * refused whatever the read model says); reads run recursive SQL on the
- * tenant's read model.
+ * tenant's read model. The roles a group holds are checked like a user's:
+ * each must be a live role, and no one grants a group (or makes someone a
+ * member of a group holding) permissions they do not hold themselves.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,22 +22,12 @@ static json_t *render_group(const void *state, uint64_t version)
     return fl_group_to_json(state, NULL);
 }
 
-/* A copy of an aggregate's state in the request's arena (strings stay in the cache's). */
-static const void *load_copy(fl_http_req_t *req, fl_srv_tenant_t *t, const fl_agg_type_t *type,
-                             const char *stream)
-{
-    const void *state;
-    uint64_t version;
-    if (stream == NULL || fl_agg_load(t->cache, type, stream, &state, &version) != 0)
-        return NULL;
-    return fl_arena_memdup(&req->arena, state, type->state_size);
-}
-
 static const fl_group_state_t *load_group(fl_http_req_t *req, fl_srv_tenant_t *t, const char *id)
 {
     if (!fl_uuid_is_valid(id))
         return NULL;
-    const fl_group_state_t *g = load_copy(req, t, &fl_group_agg, fl_groups_stream(&req->arena, id));
+    const fl_group_state_t *g =
+        fl_srv_agg_copy(req, t, &fl_group_agg, fl_groups_stream(&req->arena, id));
     return g != NULL && g->exists && !g->deleted ? g : NULL;
 }
 
@@ -59,13 +51,13 @@ static void load_refs(fl_http_req_t *req, fl_srv_tenant_t *t, const fl_group_cmd
 {
     memset(refs, 0, sizeof(*refs));
     if (cmd->f.set & FL_GROUP_F_NAME)
-        refs->claim = load_copy(req, t, &fl_group_name_claim_agg,
-                                fl_groups_name_stream(&req->arena, cmd->f.name));
+        refs->claim = fl_srv_agg_copy(req, t, &fl_group_name_claim_agg,
+                                      fl_groups_name_stream(&req->arena, cmd->f.name));
     if ((cmd->f.set & FL_GROUP_F_PARENT_ID) && cmd->f.parent_id != NULL)
         load_parent(req, t, cmd->f.parent_id, refs);
     if ((cmd->f.set & FL_GROUP_F_MANAGER_ID) && fl_uuid_is_valid(cmd->f.manager_id))
         refs->manager =
-            load_copy(req, t, &fl_user_agg, fl_users_stream(&req->arena, cmd->f.manager_id));
+            fl_srv_agg_copy(req, t, &fl_user_agg, fl_users_stream(&req->arena, cmd->f.manager_id));
 }
 
 static fl_commit_t *group_commit(fl_http_req_t *req, fl_principal_t *p, const char *id)
@@ -82,17 +74,54 @@ static int read_body(fl_http_req_t *req, json_t **body)
     return fl_http_read_json(req, body) == 0 ? 0 : FL_EINVAL;
 }
 
-int fl_api_groups_create(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p)
+/* 403 unless p holds every permission of the roles cmd grants that g (NULL: none) lacks. */
+static bool may_grant(fl_principal_t *p, const fl_group_cmd_t *cmd, const fl_group_state_t *g,
+                      fl_decision_t *d)
+{
+    const char *added[FL_GROUPS_MAX_ROLES];
+    size_t n;
+    if (!(cmd->f.set & FL_GROUP_F_ROLES))
+        return true;
+    n = fl_srv_roles_added(cmd->f.roles, cmd->f.n_roles, g != NULL ? g->roles : NULL,
+                           g != NULL ? g->n_roles : 0, added);
+    if (fl_srv_may_grant(p->tenant, p, added, n))
+        return true;
+    fl_decision_fail(d, 403, "you cannot grant a role with permissions you do not hold", NULL);
+    fl_decision_field(d, "roles", "grants permissions you do not hold yourself");
+    return false;
+}
+
+/*
+ * Decodes a create (g NULL) or update body, with the body's live role names
+ * as known: 0, FL_EINVAL (d says why), or ANSWERED (the body could not be read).
+ */
+#define ANSWERED 1
+static int decode_group(fl_http_req_t *req, fl_principal_t *p, const fl_group_state_t *g,
+                        fl_group_cmd_t *cmd, fl_decision_t *d)
 {
     json_t *body;
+    size_t n_known;
+    if (read_body(req, &body) != 0)
+        return ANSWERED;
+    const char **known =
+        fl_srv_live_role_names(req, p->tenant, json_object_get(body, "roles"), &n_known);
+    int rc = g == NULL ? fl_groups_decode_create(body, known, n_known, &req->arena, cmd, d)
+                       : fl_groups_decode_update(body, known, n_known, &req->arena, cmd, d);
+    json_decref(body);
+    if (rc == 0 && !may_grant(p, cmd, g, d))
+        rc = FL_EINVAL;
+    return rc;
+}
+
+int fl_api_groups_create(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p)
+{
     fl_cmd_ctx_t ctx;
     fl_group_cmd_t cmd;
     fl_group_refs_t refs;
     fl_commit_t *c = group_commit(req, p, NULL);
-    if (read_body(req, &body) != 0)
+    int rc = decode_group(req, p, NULL, &cmd, &c->d);
+    if (rc == ANSWERED)
         return 0;
-    int rc = fl_groups_decode_create(body, &req->arena, &cmd, &c->d);
-    json_decref(body);
     if (rc != 0) {
         fl_commit_submit(s, c); /* answers the problem */
         return 0;
@@ -108,7 +137,6 @@ int fl_api_groups_create(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p)
 
 int fl_api_groups_update(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p)
 {
-    json_t *body;
     fl_cmd_ctx_t ctx;
     fl_group_cmd_t cmd;
     fl_group_refs_t refs;
@@ -120,10 +148,9 @@ int fl_api_groups_update(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p)
     const fl_group_state_t *g = load_group(req, p->tenant, id);
     if (g == NULL)
         return fl_http_respond_error(req, 404, "no such group");
-    if (read_body(req, &body) != 0)
+    int rc = decode_group(req, p, g, &cmd, &c->d);
+    if (rc == ANSWERED)
         return 0;
-    int rc = fl_groups_decode_update(body, &req->arena, &cmd, &c->d);
-    json_decref(body);
     if (rc == 0) {
         load_refs(req, p->tenant, &cmd, &refs);
         fl_srv_cmd_ctx(req, p, &ctx);
@@ -195,13 +222,17 @@ int fl_api_groups_add_member(fl_server_t *s, fl_http_req_t *req, fl_principal_t 
     const fl_group_state_t *g = load_group(req, p->tenant, id);
     if (g == NULL)
         return fl_http_respond_error(req, 404, "no such group");
+    if (!fl_srv_may_grant_group(p->tenant, p, g->id))
+        return fl_http_respond_error(req, 403,
+                                     "you cannot make someone a member of a group whose "
+                                     "roles grant permissions you do not hold");
     if (read_body(req, &body) != 0)
         return 0;
     int rc = fl_groups_decode_member(body, &req->arena, &cmd, &c->d);
     json_decref(body);
     if (rc == 0) {
-        const fl_user_state_t *u =
-            load_copy(req, p->tenant, &fl_user_agg, fl_users_stream(&req->arena, cmd.user_id));
+        const fl_user_state_t *u = fl_srv_agg_copy(req, p->tenant, &fl_user_agg,
+                                                   fl_users_stream(&req->arena, cmd.user_id));
         fl_srv_cmd_ctx(req, p, &ctx);
         fl_groups_decide_add_member(&ctx, g, fl_srv_if_match(req), &cmd, u, &c->d);
     }
@@ -302,9 +333,10 @@ int fl_api_groups_members(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p)
 int fl_api_user_groups(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p)
 {
     const char *id = fl_http_param(req, "id");
-    const fl_user_state_t *u = fl_uuid_is_valid(id) ? load_copy(req, p->tenant, &fl_user_agg,
-                                                                fl_users_stream(&req->arena, id))
-                                                    : NULL;
+    const fl_user_state_t *u =
+        fl_uuid_is_valid(id)
+            ? fl_srv_agg_copy(req, p->tenant, &fl_user_agg, fl_users_stream(&req->arena, id))
+            : NULL;
     if (u == NULL || !u->exists)
         return fl_http_respond_error(req, 404, "no such user");
     return paged(s, req, p, id, fl_groups_of_user_query);

@@ -26,6 +26,7 @@
 typedef struct read_ctx {
     fl_http_req_t *req;
     fl_users_list_t q;
+    fl_srv_cached_read_t cr; /* the list: no filter by caller, so cached (readcache.c) */
 } read_ctx_t;
 
 static json_t *render_user(const void *state, uint64_t version)
@@ -49,7 +50,7 @@ static void on_list(fl_store_res_t *res, void *ctx)
     if (err != 0)
         fl_srv_answer_store_error(rc->req, err);
     else
-        fl_http_respond_json(rc->req, 200, fl_users_list_to_json(res, &rc->q));
+        fl_srv_read_respond(&rc->cr, fl_users_list_to_json(res, &rc->q));
 }
 
 int fl_api_users_list(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p)
@@ -60,7 +61,8 @@ int fl_api_users_list(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p)
     rc->req = req;
     if (fl_users_list_query(req->query, req->n_query, &req->arena, &rc->q, &d) != 0)
         return fl_http_respond_problem(req, d.status, &d.problem);
-    if (!store_ready(s, req))
+    if (!store_ready(s, req) ||
+        fl_srv_read_cached(s, req, p->tenant, rc->q.sql, rc->q.nparams, rc->q.params, &rc->cr))
         return 0;
     int err = fl_store_query(s->store, p->tenant->schema, rc->q.sql, rc->q.nparams, rc->q.params,
                              on_list, rc);
@@ -149,6 +151,42 @@ static int refuse(fl_http_req_t *req, fl_decision_t *d)
     return fl_http_respond_problem(req, d->status, &pr);
 }
 
+/* The body's role names that are live roles: what the decoders accept (others: 422 roles[i]). */
+static const char **known_roles(fl_http_req_t *req, const fl_principal_t *p, const json_t *body,
+                                size_t *n)
+{
+    return fl_srv_live_role_names(req, p->tenant, json_object_get(body, "roles"), n);
+}
+
+/*
+ * No one grants a role with permissions they do not hold: the roles of f
+ * that u (NULL for a new user) does not hold yet. A new user without roles
+ * gets requester. False after answering 403.
+ */
+static bool may_grant(fl_http_req_t *req, const fl_principal_t *p, const fl_user_fields_t *f,
+                      const fl_user_state_t *u)
+{
+    static const char *const requester[] = {"requester"};
+    const char *added[FL_USERS_MAX_ROLES];
+    size_t n;
+    if (u == NULL && !(f->set & FL_USER_F_ROLES))
+        n = fl_srv_roles_added(requester, 1, NULL, 0, added);
+    else if (f->set & FL_USER_F_ROLES)
+        n = fl_srv_roles_added(f->roles, f->n_roles, u != NULL ? u->roles : NULL,
+                               u != NULL ? u->n_roles : 0, added);
+    else
+        return true;
+    if (fl_srv_may_grant(p->tenant, p, added, n))
+        return true;
+    static const fl_problem_error_t e = {"roles", "grants permissions you do not hold yourself"};
+    fl_problem_t pr = {.slug = "forbidden",
+                       .title = "you cannot grant a role with permissions you do not hold",
+                       .errors = &e,
+                       .n_errors = 1};
+    fl_http_respond_problem(req, 403, &pr);
+    return false;
+}
+
 /* The Idempotency-Key of a POST, scoped to the caller and the route. */
 static const char *idem_key(fl_http_req_t *req, const fl_principal_t *p)
 {
@@ -220,11 +258,14 @@ int fl_api_users_create(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p)
     fl_decision_init(&d);
     if (fl_http_read_json(req, &body) != 0)
         return 0;
-    int rc = fl_users_decode_create(body, fl_users_system_roles, FL_USERS_N_SYSTEM_ROLES,
-                                    &req->arena, &w->create, &d);
+    size_t n_known;
+    const char **known = known_roles(req, p, body, &n_known);
+    int rc = fl_users_decode_create(body, known, n_known, &req->arena, &w->create, &d);
     json_decref(body);
     if (rc != 0)
         return refuse(req, &d);
+    if (!may_grant(req, p, &w->create.f, NULL))
+        return 0;
     if (w->create.password == NULL) {
         decide_create(w, NULL);
         return 0;
@@ -244,18 +285,21 @@ int fl_api_users_update(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p)
         return fl_http_respond_error(req, 412, "If-Match must be a version, like \"3\"");
     if (fl_http_read_json(req, &body) != 0)
         return 0;
-    int rc = fl_users_decode_update(body, fl_users_system_roles, FL_USERS_N_SYSTEM_ROLES,
-                                    &req->arena, &cmd, &c->d);
+    size_t n_known;
+    const char **known = known_roles(req, p, body, &n_known);
+    int rc = fl_users_decode_update(body, known, n_known, &req->arena, &cmd, &c->d);
     json_decref(body);
     if (rc != 0)
         return refuse(req, &c->d);
-    cmd.by_admin = fl_srv_has_role(p, "admin");
+    cmd.by_admin = fl_srv_can(p, FL_RES_USERS, FL_ACT_MANAGE);
     const fl_email_claim_state_t *claim = NULL;
     if ((cmd.f.set & FL_USER_F_EMAIL) && (claim = load_claim(req, p->tenant, cmd.f.email)) == NULL)
         return fl_http_respond_error(req, 500, "the address could not be checked");
     const fl_user_state_t *u = load_user(req, p->tenant, id);
     if (u == NULL || !u->exists)
         return fl_http_respond_error(req, 404, "no such user");
+    if (!may_grant(req, p, &cmd.f, u))
+        return 0;
     fl_srv_cmd_ctx(req, p, &ctx);
     fl_users_decide_update(&ctx, u, expected, &cmd, claim, &c->d);
     fl_commit_submit(s, c);
@@ -336,7 +380,7 @@ int fl_api_users_password(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p)
     json_decref(body);
     if (rc != 0)
         return refuse(req, &d);
-    w->pw.by_admin = fl_srv_has_role(p, "admin");
+    w->pw.by_admin = fl_srv_can(p, FL_RES_USERS, FL_ACT_MANAGE);
     if (w->pw.current_password != NULL && hash != NULL)
         return fl_password_verify_async(s->loop, hash, w->pw.current_password, on_current_verified,
                                         w);

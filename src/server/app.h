@@ -16,10 +16,18 @@
 #include "firelater/http.h"
 #include "firelater/log.h"
 #include "firelater/projector.h"
+#include "firelater/rbac.h"
 #include "firelater/store.h"
 
 typedef struct fl_server fl_server_t;
 typedef struct fl_commit fl_commit_t;
+
+/* When an API key's use was last recorded (auth_apikey.c), direct-mapped by key id. */
+#define FL_SRV_KEY_USES 64
+typedef struct fl_srv_key_use {
+    char id[40];
+    int64_t at; /* µs; 0: free */
+} fl_srv_key_use_t;
 
 /* A tenant as the server holds it: its log, its aggregate cache and its staged commits. */
 typedef struct fl_srv_tenant {
@@ -28,6 +36,7 @@ typedef struct fl_srv_tenant {
     bool suspended;
     fl_log_t *log;
     fl_agg_cache_t *cache;
+    fl_access_t *access;       /* roles, groups, memberships: for authorisation */
     fl_commit_t *staged;       /* decided commands waiting for the next group commit */
     fl_commit_t *in_flight;    /* the group being appended on the thread pool */
     fl_log_batch_t *g_batches; /* the group's batches and results, one per commit */
@@ -36,6 +45,7 @@ typedef struct fl_srv_tenant {
     int g_rc;
     uv_work_t work;
     bool writing;
+    fl_srv_key_use_t key_uses[FL_SRV_KEY_USES];
     fl_server_t *srv;
     struct fl_srv_tenant *next;
 } fl_srv_tenant_t;
@@ -65,6 +75,8 @@ struct fl_server {
     uint8_t jwt_key[FL_AUTH_KEY_LEN];
     fl_throttle_t *throttle_acct; /* sign-in failures per tenant and email */
     fl_throttle_t *throttle_ip;   /* ... and per client address */
+    /* Password reset requests per tenant and email (api_password.c). */
+    fl_throttle_t *throttle_reset;
     FILE *access_log;
     uv_timer_t platform_timer;
     uv_signal_t sigint, sigterm;
@@ -130,14 +142,20 @@ void fl_commit_answer(fl_server_t *s, fl_commit_t *c, int rc, bool behind);
 
 /* ------------------------------------------------------------ authentication */
 
-/* Who is calling; strings copied into the request's arena. */
+/*
+ * Who is calling; strings copied into the request's arena. A user signed in
+ * with an access token, or a service account's API key (api_key_id set,
+ * user_id the key's creator, perms its scopes).
+ */
 typedef struct fl_principal {
     fl_srv_tenant_t *tenant;
     const char *user_id;
     const char *email;
-    const char *session; /* refresh family of the access token */
+    const char *session; /* refresh family of the access token; NULL for an API key */
+    const char *api_key_id;
     const char *roles[16];
     size_t n_roles;
+    fl_perms_t perms; /* effective: roles held directly and through groups, or a key's scopes */
 } fl_principal_t;
 
 /*
@@ -147,8 +165,58 @@ typedef struct fl_principal {
  */
 int fl_srv_authenticate(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p, const char **detail);
 
-/* True when the principal holds the role (by name). */
-bool fl_srv_has_role(const fl_principal_t *p, const char *role);
+/*
+ * Authenticates "Bearer fl_..." (a service account's API key; auth_apikey.c):
+ * as fl_srv_authenticate, which calls it for tokens with that prefix.
+ */
+int fl_srv_authenticate_api_key(fl_server_t *s, fl_http_req_t *req, const char *token,
+                                fl_principal_t *p, const char **detail);
+
+/* True when the principal may do action on resource (fl_perms_allow on its permissions). */
+bool fl_srv_can(const fl_principal_t *p, fl_resource_t r, fl_action_t a);
+
+/* ------------------------------------------------------------------- access */
+
+/*
+ * The effective permissions of a user of tenant t holding `roles` directly:
+ * the grants of those roles and of the roles of every group the user belongs
+ * to, directly or through sub-groups (a member of a group is a member of its
+ * ancestors). From the tenant's in-memory access model (access.c), caught up
+ * with the log first.
+ */
+void fl_srv_access_perms(fl_srv_tenant_t *t, const char *user_id, const char *const *roles,
+                         size_t n_roles, fl_perms_t *out);
+
+/*
+ * No one grants what they do not hold: true when p holds every permission
+ * that the roles grant (unknown names grant nothing). For the roles a body
+ * gives a user or a group.
+ */
+bool fl_srv_may_grant(fl_srv_tenant_t *t, const fl_principal_t *p, const char *const *roles,
+                      size_t n_roles);
+
+/* ... and for making someone a member of group_id: the roles of the group and its ancestors. */
+bool fl_srv_may_grant_group(fl_srv_tenant_t *t, const fl_principal_t *p, const char *group_id);
+
+/*
+ * The names in a body's `roles` array (a JSON array, or anything: none)
+ * that are live roles of t (their role-name claim is held), copied into the
+ * request's arena, at most 16: the known list of fl_users_decode_* and
+ * fl_groups_decode_* (api_roles.c).
+ */
+const char **fl_srv_live_role_names(fl_http_req_t *req, fl_srv_tenant_t *t, const json_t *names,
+                                    size_t *n);
+
+/*
+ * A copy of the aggregate of stream (fl_agg_load through t's cache) in the
+ * request's arena; its strings stay in the cache's. NULL on a log error.
+ */
+const void *fl_srv_agg_copy(fl_http_req_t *req, fl_srv_tenant_t *t, const fl_agg_type_t *type,
+                            const char *stream);
+
+/* The names of now[] that are not in before[], into out (room for n_now): the roles granted. */
+size_t fl_srv_roles_added(const char *const *now, size_t n_now, const char *const *before,
+                          size_t n_before, const char **out);
 
 /* The command context for a request by principal p (actor "user:<id>"). */
 void fl_srv_cmd_ctx(fl_http_req_t *req, const fl_principal_t *p, fl_cmd_ctx_t *ctx);
@@ -164,20 +232,42 @@ bool fl_srv_answer_as_of(fl_http_req_t *req, fl_srv_tenant_t *t, const fl_agg_ty
 /* Answers a store failure: 503 with Retry-After when PostgreSQL is unavailable. */
 void fl_srv_answer_store_error(fl_http_req_t *req, int rc);
 
+/*
+ * Reads answered from the projector's cache (readcache.c), for reads that
+ * filter nothing by caller. fl_srv_read_cached answers req (200) and returns
+ * true when the same statement with the same values was answered since the
+ * read model last changed; else it fills *cr and the caller runs the query,
+ * then answers with fl_srv_read_respond, which keeps the body if still exact.
+ */
+typedef struct fl_srv_cached_read {
+    fl_server_t *s;
+    fl_http_req_t *req;
+    const char *slug;
+    uint64_t ticket; /* 0: do not keep */
+    const char *key;
+    size_t klen;
+} fl_srv_cached_read_t;
+bool fl_srv_read_cached(fl_server_t *s, fl_http_req_t *req, fl_srv_tenant_t *t, const char *sql,
+                        int nparams, const char *const *params, fl_srv_cached_read_t *cr);
+/* Responds 200 with body (taken). */
+int fl_srv_read_respond(const fl_srv_cached_read_t *cr, json_t *body);
+
 /* ------------------------------------------------------------------- routes */
 
 /* Who may call a route; checked in one place (routes.c) before the handler runs. */
-typedef enum fl_access {
-    FL_ACCESS_PUBLIC,        /* no token */
-    FL_ACCESS_USER,          /* any active user of an active tenant */
-    FL_ACCESS_ADMIN,         /* ... with the admin role */
-    FL_ACCESS_SELF_OR_ADMIN, /* ... the user named by {id}, or an admin */
-} fl_access_t;
+typedef enum fl_route_access {
+    FL_ACCESS_PUBLIC, /* no token */
+    FL_ACCESS_USER,   /* any signed-in user or API key of an active tenant */
+    FL_ACCESS_PERM,   /* ... holding the route's permission (or, with self, named by {id}) */
+} fl_route_access_t;
 
 typedef int (*fl_api_fn)(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 
 typedef struct fl_route_meta {
-    fl_access_t access;
+    fl_route_access_t access;
+    fl_resource_t res; /* with FL_ACCESS_PERM: the permission needed */
+    fl_action_t act;
+    bool self; /* the user named by {id} may call it without the permission */
     fl_api_fn fn;
     const char *summary; /* for the access log's readers and the OpenAPI test */
 } fl_route_meta_t;
@@ -193,8 +283,12 @@ int fl_api_readyz(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 int fl_api_openapi(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 int fl_api_login(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 int fl_api_refresh(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_forgot_password(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_reset_password(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 int fl_api_logout(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 int fl_api_me(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+/* GET /auth/me for an API key (api_apikeys.c): the key and its creator. */
+int fl_api_key_me(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 int fl_api_users_list(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 int fl_api_users_create(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 int fl_api_users_get(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
@@ -210,5 +304,20 @@ int fl_api_groups_delete(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 int fl_api_groups_members(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 int fl_api_groups_add_member(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 int fl_api_groups_remove_member(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+/* roles and the permission catalogue (api_roles.c) */
+int fl_api_permissions(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_roles_list(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_roles_create(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_roles_get(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_roles_update(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_roles_delete(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+/* API keys (api_apikeys.c) */
+int fl_api_keys_list(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_keys_create(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_keys_get(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_keys_revoke(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+/* the audit trail (api_audit.c) */
+int fl_api_audit_list(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_audit_entity(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 
 #endif

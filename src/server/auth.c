@@ -27,6 +27,7 @@ static void fill_principal(fl_http_req_t *req, fl_srv_tenant_t *t, const fl_user
     p->session = copy(req, c->sid);
     for (size_t i = 0; i < u->n_roles && i < sizeof(p->roles) / sizeof(p->roles[0]); i++)
         p->roles[p->n_roles++] = copy(req, u->roles[i]);
+    fl_srv_access_perms(t, u->id, u->roles, u->n_roles, &p->perms);
     req->tenant = t->slug;
     req->user = p->user_id;
 }
@@ -39,6 +40,8 @@ int fl_srv_authenticate(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p, c
     uint64_t version;
     if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0)
         return *detail = "a bearer token is required (Authorization: Bearer ...)", 401;
+    if (strncmp(h + 7, "fl_", 3) == 0)
+        return fl_srv_authenticate_api_key(s, req, h + 7, p, detail);
     int rc = fl_jwt_verify(s->jwt_key, h + 7, fl_clock_now() / 1000000, &c);
     if (rc == FL_EEXPIRED)
         return *detail = "the access token has expired; refresh it", 401;
@@ -59,13 +62,9 @@ int fl_srv_authenticate(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p, c
     return 0;
 }
 
-bool fl_srv_has_role(const fl_principal_t *p, const char *role)
+bool fl_srv_can(const fl_principal_t *p, fl_resource_t r, fl_action_t a)
 {
-    for (size_t i = 0; i < p->n_roles; i++) {
-        if (strcmp(p->roles[i], role) == 0)
-            return true;
-    }
-    return false;
+    return fl_perms_allow(&p->perms, r, a);
 }
 
 /*
@@ -89,7 +88,12 @@ static const char *audit_user_agent(fl_http_req_t *req)
 void fl_srv_cmd_ctx(fl_http_req_t *req, const fl_principal_t *p, fl_cmd_ctx_t *ctx)
 {
     char *actor = NULL;
-    if (p != NULL && p->user_id != NULL) {
+    if (p != NULL && p->api_key_id != NULL) {
+        /* An API key acts as itself; actor_id stays its creator's. */
+        size_t n = strlen(p->api_key_id) + 8;
+        actor = fl_arena_alloc(&req->arena, n);
+        snprintf(actor, n, "apikey:%s", p->api_key_id);
+    } else if (p != NULL && p->user_id != NULL) {
         size_t n = strlen(p->user_id) + 6;
         actor = fl_arena_alloc(&req->arena, n);
         snprintf(actor, n, "user:%s", p->user_id);

@@ -134,7 +134,8 @@ static int start(fl_server_t *s)
 {
     int rc;
     if ((rc = fl_throttle_init(&s->throttle_acct, 5, 300, 100000)) != 0 ||
-        (rc = fl_throttle_init(&s->throttle_ip, 30, 300, 100000)) != 0)
+        (rc = fl_throttle_init(&s->throttle_ip, 30, 300, 100000)) != 0 ||
+        (rc = fl_throttle_init(&s->throttle_reset, 3, 3600, 100000)) != 0)
         return rc;
     /* The tenants first: opening the platform log creates the data directory. */
     if ((rc = start_store(s)) != 0 || (rc = fl_srv_tenants_load(s)) != 0)
@@ -159,6 +160,7 @@ static void release(fl_server_t *s)
     fl_srv_tenants_free(s);
     fl_throttle_free(s->throttle_acct);
     fl_throttle_free(s->throttle_ip);
+    fl_throttle_free(s->throttle_reset);
     if (s->access_log != NULL && s->access_log != stdout)
         fclose(s->access_log);
 }

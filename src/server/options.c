@@ -27,7 +27,7 @@ static const char usage_text[] =
     "                        10000)\n"
     "  --access-log PATH     JSON access log: a file, '-' for stdout, 'off'\n"
     "                        (FIRELATER_ACCESS_LOG; -)\n"
-    "  --routes              print the route table (METHOD PATH) and exit\n"
+    "  --routes              print the route table (METHOD PATH ACCESS) and exit\n"
     "  --help                this help\n"
     "\n"
     "SIGINT or SIGTERM: stop accepting, finish requests in flight and the projector's\n"
@@ -80,6 +80,22 @@ static bool listen_is_valid(const char *s)
     return errno == 0 && *end == '\0' && port <= 65535;
 }
 
+/* METHOD PATH ACCESS, ACCESS one of public, signed-in, resource:action[|self]. */
+static void print_routes(void)
+{
+    for (size_t r = 0; r < fl_srv_n_routes; r++) {
+        const fl_route_meta_t *m = fl_srv_routes[r].meta;
+        printf("%s %s ", fl_srv_routes[r].method, fl_srv_routes[r].pattern);
+        if (m->access == FL_ACCESS_PUBLIC)
+            puts("public");
+        else if (m->access == FL_ACCESS_USER)
+            puts("signed-in");
+        else
+            printf("%s:%s%s\n", fl_resource_name(m->res), fl_action_name(m->act),
+                   m->self ? "|self" : "");
+    }
+}
+
 static int parse_flags(const opt_t *opts, size_t n, int argc, char **argv)
 {
     for (int i = 1; i < argc; i++) {
@@ -88,8 +104,7 @@ static int parse_flags(const opt_t *opts, size_t n, int argc, char **argv)
             return 0;
         }
         if (strcmp(argv[i], "--routes") == 0) {
-            for (size_t r = 0; r < fl_srv_n_routes; r++)
-                printf("%s %s\n", fl_srv_routes[r].method, fl_srv_routes[r].pattern);
+            print_routes();
             return 0;
         }
         size_t k = 0;

@@ -10,45 +10,81 @@
 
 static int dispatch(fl_http_req_t *req);
 
+/* The access column of the table: who may call the route. */
+#define PUBLIC             .access = FL_ACCESS_PUBLIC
+#define SIGNED_IN          .access = FL_ACCESS_USER
+#define NEED(r, a)         .access = FL_ACCESS_PERM, .res = FL_RES_##r, .act = FL_ACT_##a
+#define NEED_OR_SELF(r, a) NEED(r, a), .self = true
+
 #define ROUTE(m, path, acc, f, sum)                                                                \
     {                                                                                              \
         m, path, dispatch, &(const fl_route_meta_t)                                                \
         {                                                                                          \
-            .access = acc, .fn = f, .summary = sum                                                 \
+            acc, .fn = f, .summary = sum                                                           \
         }                                                                                          \
     }
 
 const fl_http_route_t fl_srv_routes[] = {
-    ROUTE("GET", "/healthz", FL_ACCESS_PUBLIC, fl_api_healthz, "liveness"),
-    ROUTE("GET", "/readyz", FL_ACCESS_PUBLIC, fl_api_readyz, "readiness and projection lag"),
-    ROUTE("GET", "/api/v1/openapi.json", FL_ACCESS_PUBLIC, fl_api_openapi, "this API"),
-    ROUTE("POST", "/api/v1/auth/login", FL_ACCESS_PUBLIC, fl_api_login, "sign in"),
-    ROUTE("POST", "/api/v1/auth/refresh", FL_ACCESS_PUBLIC, fl_api_refresh, "rotate tokens"),
-    ROUTE("POST", "/api/v1/auth/logout", FL_ACCESS_USER, fl_api_logout, "end the session"),
-    ROUTE("GET", "/api/v1/auth/me", FL_ACCESS_USER, fl_api_me, "the signed-in user"),
-    ROUTE("GET", "/api/v1/users", FL_ACCESS_USER, fl_api_users_list, "list users"),
-    ROUTE("POST", "/api/v1/users", FL_ACCESS_ADMIN, fl_api_users_create, "create a user"),
-    ROUTE("GET", "/api/v1/users/{id}", FL_ACCESS_USER, fl_api_users_get, "a user"),
-    ROUTE("PUT", "/api/v1/users/{id}", FL_ACCESS_SELF_OR_ADMIN, fl_api_users_update,
+    ROUTE("GET", "/healthz", PUBLIC, fl_api_healthz, "liveness"),
+    ROUTE("GET", "/readyz", PUBLIC, fl_api_readyz, "readiness and projection lag"),
+    ROUTE("GET", "/api/v1/openapi.json", PUBLIC, fl_api_openapi, "this API"),
+    ROUTE("POST", "/api/v1/auth/login", PUBLIC, fl_api_login, "sign in"),
+    ROUTE("POST", "/api/v1/auth/refresh", PUBLIC, fl_api_refresh, "rotate tokens"),
+    ROUTE("POST", "/api/v1/auth/forgot-password", PUBLIC, fl_api_forgot_password,
+          "ask for a password reset token"),
+    ROUTE("POST", "/api/v1/auth/reset-password", PUBLIC, fl_api_reset_password,
+          "set a new password with a reset token"),
+    ROUTE("POST", "/api/v1/auth/logout", SIGNED_IN, fl_api_logout, "end the session"),
+    ROUTE("GET", "/api/v1/auth/me", SIGNED_IN, fl_api_me, "the signed-in user"),
+    /* users */
+    ROUTE("GET", "/api/v1/users", NEED(USERS, READ), fl_api_users_list, "list users"),
+    ROUTE("POST", "/api/v1/users", NEED(USERS, CREATE), fl_api_users_create, "create a user"),
+    ROUTE("GET", "/api/v1/users/{id}", NEED_OR_SELF(USERS, READ), fl_api_users_get, "a user"),
+    ROUTE("PUT", "/api/v1/users/{id}", NEED_OR_SELF(USERS, UPDATE), fl_api_users_update,
           "update a user"),
-    ROUTE("DELETE", "/api/v1/users/{id}", FL_ACCESS_ADMIN, fl_api_users_deactivate,
+    ROUTE("DELETE", "/api/v1/users/{id}", NEED(USERS, DELETE), fl_api_users_deactivate,
           "deactivate a user"),
-    ROUTE("PUT", "/api/v1/users/{id}/password", FL_ACCESS_SELF_OR_ADMIN, fl_api_users_password,
+    ROUTE("PUT", "/api/v1/users/{id}/password", NEED_OR_SELF(USERS, MANAGE), fl_api_users_password,
           "change a password"),
-    ROUTE("GET", "/api/v1/users/{id}/groups", FL_ACCESS_USER, fl_api_user_groups,
+    ROUTE("GET", "/api/v1/users/{id}/groups", NEED_OR_SELF(USERS, READ), fl_api_user_groups,
           "a user's groups, inherited ones flagged"),
-    ROUTE("GET", "/api/v1/groups", FL_ACCESS_USER, fl_api_groups_list, "list groups"),
-    ROUTE("POST", "/api/v1/groups", FL_ACCESS_ADMIN, fl_api_groups_create, "create a group"),
-    ROUTE("GET", "/api/v1/groups/{id}", FL_ACCESS_USER, fl_api_groups_get,
+    /* groups */
+    ROUTE("GET", "/api/v1/groups", NEED(GROUPS, READ), fl_api_groups_list, "list groups"),
+    ROUTE("POST", "/api/v1/groups", NEED(GROUPS, CREATE), fl_api_groups_create, "create a group"),
+    ROUTE("GET", "/api/v1/groups/{id}", NEED(GROUPS, READ), fl_api_groups_get,
           "a group; include=ancestors,descendants,members"),
-    ROUTE("PUT", "/api/v1/groups/{id}", FL_ACCESS_ADMIN, fl_api_groups_update, "update a group"),
-    ROUTE("DELETE", "/api/v1/groups/{id}", FL_ACCESS_ADMIN, fl_api_groups_delete, "delete a group"),
-    ROUTE("GET", "/api/v1/groups/{id}/members", FL_ACCESS_USER, fl_api_groups_members,
+    ROUTE("PUT", "/api/v1/groups/{id}", NEED(GROUPS, UPDATE), fl_api_groups_update,
+          "update a group"),
+    ROUTE("DELETE", "/api/v1/groups/{id}", NEED(GROUPS, DELETE), fl_api_groups_delete,
+          "delete a group"),
+    ROUTE("GET", "/api/v1/groups/{id}/members", NEED(GROUPS, READ), fl_api_groups_members,
           "members, inherited ones flagged"),
-    ROUTE("POST", "/api/v1/groups/{id}/members", FL_ACCESS_ADMIN, fl_api_groups_add_member,
+    ROUTE("POST", "/api/v1/groups/{id}/members", NEED(GROUPS, UPDATE), fl_api_groups_add_member,
           "add a member or change their role"),
-    ROUTE("DELETE", "/api/v1/groups/{id}/members/{userId}", FL_ACCESS_ADMIN,
+    ROUTE("DELETE", "/api/v1/groups/{id}/members/{userId}", NEED(GROUPS, UPDATE),
           fl_api_groups_remove_member, "remove a member"),
+    /* API keys for service accounts */
+    ROUTE("GET", "/api/v1/api-keys", NEED(INTEGRATIONS, READ), fl_api_keys_list, "list API keys"),
+    ROUTE("POST", "/api/v1/api-keys", NEED(INTEGRATIONS, CREATE), fl_api_keys_create,
+          "create an API key (the key is shown once)"),
+    ROUTE("GET", "/api/v1/api-keys/{id}", NEED(INTEGRATIONS, READ), fl_api_keys_get, "an API key"),
+    ROUTE("DELETE", "/api/v1/api-keys/{id}", NEED(INTEGRATIONS, DELETE), fl_api_keys_revoke,
+          "revoke an API key"),
+    /* roles and permissions */
+    ROUTE("GET", "/api/v1/permissions", NEED(ROLES, READ), fl_api_permissions,
+          "the permission catalogue"),
+    ROUTE("GET", "/api/v1/roles", NEED(ROLES, READ), fl_api_roles_list, "list roles"),
+    ROUTE("POST", "/api/v1/roles", NEED(ROLES, CREATE), fl_api_roles_create,
+          "create a custom role"),
+    ROUTE("GET", "/api/v1/roles/{id}", NEED(ROLES, READ), fl_api_roles_get,
+          "a role with its permissions"),
+    ROUTE("PUT", "/api/v1/roles/{id}", NEED(ROLES, UPDATE), fl_api_roles_update, "update a role"),
+    ROUTE("DELETE", "/api/v1/roles/{id}", NEED(ROLES, DELETE), fl_api_roles_delete,
+          "delete a custom role"),
+    /* audit trail */
+    ROUTE("GET", "/api/v1/audit-logs", NEED(AUDIT, READ), fl_api_audit_list, "the audit trail"),
+    ROUTE("GET", "/api/v1/audit-logs/{entityType}/{id}", NEED(AUDIT, READ), fl_api_audit_entity,
+          "an entity's audit history"),
 };
 
 const size_t fl_srv_n_routes = sizeof(fl_srv_routes) / sizeof(fl_srv_routes[0]);
@@ -59,19 +95,14 @@ static int forbid(fl_http_req_t *req)
     return fl_http_respond_error(req, 403, "you may not do this");
 }
 
-static int authorize(const fl_route_meta_t *m, fl_http_req_t *req, const fl_principal_t *p)
+static bool authorized(const fl_route_meta_t *m, fl_http_req_t *req, const fl_principal_t *p)
 {
+    if (m->access != FL_ACCESS_PERM || fl_srv_can(p, m->res, m->act))
+        return true;
+    if (!m->self || p->api_key_id != NULL)
+        return false;
     const char *id = fl_http_param(req, "id");
-    switch (m->access) {
-    case FL_ACCESS_ADMIN:
-        return fl_srv_has_role(p, "admin") ? 0 : forbid(req) - 1;
-    case FL_ACCESS_SELF_OR_ADMIN:
-        if (fl_srv_has_role(p, "admin") || (id != NULL && strcmp(id, p->user_id) == 0))
-            return 0;
-        return forbid(req) - 1;
-    default:
-        return 0;
-    }
+    return id != NULL && strcmp(id, p->user_id) == 0;
 }
 
 static int dispatch(fl_http_req_t *req)
@@ -87,8 +118,8 @@ static int dispatch(fl_http_req_t *req)
                 fl_http_set_header(req, "WWW-Authenticate", "Bearer");
             return fl_http_respond_error(req, status, detail);
         }
-        if (authorize(m, req, &p) != 0)
-            return 0;
+        if (!authorized(m, req, &p))
+            return forbid(req);
     }
     return m->fn(s, req, &p);
 }

@@ -42,6 +42,10 @@ static int tenant_open(fl_server_t *s, const fl_tenant_t *info)
         free(t);
         return rc;
     }
+    t->access = fl_access_new();
+    if ((rc = fl_access_sync(t->access, t->log)) < 0)
+        fprintf(stderr, "firelater: tenant '%s': access model: %s (retried on each request)\n",
+                info->slug, fl_strerror(rc));
     t->next = s->tenants;
     s->tenants = t;
     if (s->projector != NULL)
@@ -111,6 +115,7 @@ void fl_srv_tenants_free(fl_server_t *s)
     for (; t != NULL; t = next) {
         next = t->next;
         fl_agg_cache_free(t->cache);
+        fl_access_free(t->access);
         fl_log_close(t->log);
         free(t);
     }

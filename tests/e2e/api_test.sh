@@ -31,7 +31,7 @@ expect 200
 req GET /api/v1/openapi.json && expect 200
 diff <(jq -r '.paths | to_entries[] | .key as $p | .value | keys[] | select(. != "parameters")
         | "\(ascii_upcase) \($p)"' "$TMP/body" | sort) \
-    <("$FIRELATER" --routes | sort) >"$TMP/routes.diff" ||
+    <("$FIRELATER" --routes | cut -d" " -f1,2 | sort) >"$TMP/routes.diff" ||
     fail "the OpenAPI document and the router differ: $(cat "$TMP/routes.diff")"
 ok
 
@@ -228,9 +228,10 @@ ok
 step "tenant isolation on every route with an id: globex's token never reaches acme's data"
 "$FIRELATER" --routes >"$TMP/routes"
 tried=0
-while read -r method path; do
+while read -r method path _; do
     [[ $path == *"{"* ]] || continue
     url=${path//\{userId\}/$ANN}
+    url=${url//\{entityType\}/user}
     [[ $url == /api/v1/groups/* ]] && url=${url//\{id\}/$IT} || url=${url//\{id\}/$ANN}
     # A valid body for each write, so that only the tenant can stop it.
     case "$method $path" in
@@ -240,8 +241,14 @@ while read -r method path; do
     *) body="" ;;
     esac
     req "$method" "$url" "$body" "$G_TOKEN"
-    [[ $STATUS == 404 || $STATUS == 403 ]] ||
-        fail "$method $url with globex's token answered $STATUS: $(cat "$TMP/body")"
+    if [[ $path == /api/v1/audit-logs/* ]]; then
+        # A history is a query over the caller's own tenant: empty, never acme's.
+        [[ $STATUS == 200 && $(json '.data | length') == 0 ]] ||
+            fail "$method $url with globex's token answered $STATUS: $(cat "$TMP/body")"
+    else
+        [[ $STATUS == 404 || $STATUS == 403 ]] ||
+            fail "$method $url with globex's token answered $STATUS: $(cat "$TMP/body")"
+    fi
     tried=$((tried + 1))
 done <"$TMP/routes"
 [[ $tried -ge 9 ]] || fail "only $tried routes tried"

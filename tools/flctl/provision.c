@@ -13,6 +13,7 @@
 #include "firelater/err.h"
 #include "firelater/store.h"
 #include "firelater/tenant.h"
+#include "firelater/roles.h"
 #include "firelater/users.h"
 #include "provision.h"
 
@@ -82,13 +83,13 @@ static int seed_roles(fl_log_t *log, const fl_cmd_ctx_t *ctx)
 {
     fl_decision_t d;
     uint64_t v;
-    char *stream = fl_users_role_name_stream(ctx->a, "admin");
+    char *stream = fl_roles_name_stream(ctx->a, "admin");
     if (fl_log_stream_version(log, stream, &v) != 0)
         return FLCTL_FAIL;
     if (v > 0)
         return 0;
     fl_decision_init(&d);
-    if (fl_users_decide_seed_roles(ctx, &d) != 0)
+    if (fl_roles_decide_seed(ctx, &d) != 0)
         return FLCTL_FAIL;
     return append_decision(log, &d, "the system roles");
 }

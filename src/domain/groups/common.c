@@ -51,6 +51,24 @@ fl_group_role_t fl_group_role_parse(const char *s)
     return FL_GROUP_ROLE_NONE;
 }
 
+json_t *fl__groups_jnames(const char *const *names, size_t n)
+{
+    json_t *arr = json_array();
+
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(arr, json_string(names[i]));
+    return arr;
+}
+
+bool fl__groups_same_names(const char *const *a, size_t na, const char *const *b, size_t nb)
+{
+    for (size_t i = 0; na == nb && i < na; i++) {
+        if (strcmp(a[i], b[i]) != 0)
+            return false;
+    }
+    return na == nb;
+}
+
 const char *fl__groups_id_or_null(const char *id)
 {
     return id[0] == '\0' ? NULL : id;

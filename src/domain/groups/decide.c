@@ -90,11 +90,12 @@ int fl__groups_emit_claim(const fl_cmd_ctx_t *ctx, const char *type, const char 
 
 static json_t *created_data(const char *id, const fl_group_fields_t *f)
 {
-    return json_pack("{s:s,s:s,s:o,s:s,s:o,s:o,s:o}", "id", id, "name", f->name, "description",
+    return json_pack("{s:s,s:s,s:o,s:s,s:o,s:o,s:o,s:o}", "id", id, "name", f->name, "description",
                      fl_json_str_or_null(f->description), "type",
                      fl_group_type_name(f->type != FL_GROUP_TYPE_NONE ? f->type : FL_GROUP_TEAM),
                      "parent_id", fl_json_str_or_null(f->parent_id), "manager_id",
-                     fl_json_str_or_null(f->manager_id), "email", fl_json_str_or_null(f->email));
+                     fl_json_str_or_null(f->manager_id), "email", fl_json_str_or_null(f->email),
+                     "roles", fl__groups_jnames(f->roles, f->n_roles));
 }
 
 static int check_create(const fl_group_cmd_t *cmd, const fl_group_refs_t *refs, fl_decision_t *d)

@@ -6,12 +6,15 @@
 #include <string.h>
 
 #include "firelater/err.h"
+#include "firelater/roles.h"
 #include "internal.h"
 
 typedef struct dec {
     fl_arena_t *a;
     fl_decision_t *d;
     fl_group_fields_t *f;
+    const char *const *known; /* role names `roles` may hold */
+    size_t n_known;
 } dec_t;
 
 typedef void (*field_fn)(dec_t *c, const char *field, const json_t *v);
@@ -125,6 +128,12 @@ static void dec_email(dec_t *c, const char *field, const json_t *v)
         c->f->email = s;
 }
 
+static void dec_roles(dec_t *c, const char *field, const json_t *v)
+{
+    fl_roles_decode_names(v, field, c->known, c->n_known, FL_GROUPS_MAX_ROLES, c->a, c->f->roles,
+                          &c->f->n_roles, c->d);
+}
+
 static const field_t fields[] = {
     {"name", FL_GROUP_F_NAME, false, dec_name},
     {"description", FL_GROUP_F_DESCRIPTION, true, dec_description},
@@ -132,6 +141,7 @@ static const field_t fields[] = {
     {"parent_id", FL_GROUP_F_PARENT_ID, true, dec_parent_id},
     {"manager_id", FL_GROUP_F_MANAGER_ID, true, dec_manager_id},
     {"email", FL_GROUP_F_EMAIL, true, dec_email},
+    {"roles", FL_GROUP_F_ROLES, false, dec_roles},
 };
 
 /* An unknown key is named as the client spelt it (a copy, the body is freed first). */
@@ -177,10 +187,10 @@ static int dec_body(dec_t *c, const json_t *body)
     return fl_decision_failed(c->d) ? FL_EINVAL : 0;
 }
 
-int fl_groups_decode_create(const json_t *body, fl_arena_t *a, fl_group_cmd_t *cmd,
-                            fl_decision_t *d)
+int fl_groups_decode_create(const json_t *body, const char *const *known_roles, size_t n_known,
+                            fl_arena_t *a, fl_group_cmd_t *cmd, fl_decision_t *d)
 {
-    dec_t c = {a, d, &cmd->f};
+    dec_t c = {a, d, &cmd->f, known_roles, n_known};
 
     if (dec_body(&c, body) < 0 && !json_is_object(body))
         return FL_EINVAL;
@@ -193,10 +203,10 @@ int fl_groups_decode_create(const json_t *body, fl_arena_t *a, fl_group_cmd_t *c
     return fl_decision_failed(d) ? FL_EINVAL : 0;
 }
 
-int fl_groups_decode_update(const json_t *body, fl_arena_t *a, fl_group_cmd_t *cmd,
-                            fl_decision_t *d)
+int fl_groups_decode_update(const json_t *body, const char *const *known_roles, size_t n_known,
+                            fl_arena_t *a, fl_group_cmd_t *cmd, fl_decision_t *d)
 {
-    dec_t c = {a, d, &cmd->f};
+    dec_t c = {a, d, &cmd->f, known_roles, n_known};
 
     return dec_body(&c, body);
 }
@@ -220,7 +230,7 @@ int fl_groups_decode_member(const json_t *body, fl_arena_t *a, fl_group_member_c
                             fl_decision_t *d)
 {
     fl_group_fields_t unused;
-    dec_t c = {a, d, &unused};
+    dec_t c = {a, d, &unused, NULL, 0};
     const char *key;
     json_t *v;
 

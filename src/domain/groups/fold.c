@@ -56,6 +56,23 @@ static int set_field(fl_group_state_t *g, fl_arena_t *a, unsigned flag, const js
     return 0;
 }
 
+/* The role names of a JSON array (absent or null: none), as written: sorted, distinct. */
+static int set_roles(fl_group_state_t *g, fl_arena_t *a, const json_t *arr)
+{
+    size_t i;
+    json_t *v;
+
+    g->n_roles = 0;
+    json_array_foreach(arr, i, v)
+    {
+        if (!json_is_string(v) || g->n_roles == FL_GROUPS_MAX_ROLES)
+            continue;
+        if (dup_value(a, v, &g->roles[g->n_roles++]) < 0)
+            return FL_ETOOBIG;
+    }
+    return 0;
+}
+
 static int apply_created(fl_group_state_t *g, fl_arena_t *a, const fl_event_t *ev,
                          const json_t *data)
 {
@@ -66,7 +83,7 @@ static int apply_created(fl_group_state_t *g, fl_arena_t *a, const fl_event_t *e
         rc = set_field(g, a, f->flag, json_object_get(data, f->name));
     g->exists = true;
     g->created_at = ev->ts;
-    return rc;
+    return rc == 0 ? set_roles(g, a, json_object_get(data, "roles")) : rc;
 }
 
 static int apply_updated(fl_group_state_t *g, fl_arena_t *a, const json_t *data)
@@ -79,6 +96,8 @@ static int apply_updated(fl_group_state_t *g, fl_arena_t *a, const json_t *data)
         if (c != NULL)
             rc = set_field(g, a, f->flag, json_object_get(c, "to"));
     }
+    if (rc == 0 && json_object_get(changes, "roles") != NULL)
+        rc = set_roles(g, a, json_object_get(json_object_get(changes, "roles"), "to"));
     return rc;
 }
 

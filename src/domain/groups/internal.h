@@ -30,6 +30,10 @@ char *fl__groups_concat(fl_arena_t *a, const char *prefix, const char *s);
 
 /* json_string(s), or json_null() when s is NULL; t as RFC 3339, or null when 0. */
 
+/* Role names as a JSON array; equal sorted name lists. */
+json_t *fl__groups_jnames(const char *const *names, size_t n);
+bool fl__groups_same_names(const char *const *a, size_t na, const char *const *b, size_t nb);
+
 /* An id field: NULL for "" (unset), else the id. */
 const char *fl__groups_id_or_null(const char *id);
 
@@ -80,7 +84,7 @@ __attribute__((format(printf, 2, 3))) void fl__groups_add(fl__groups_sqlb_t *b, 
 #define FL__GROUPS_TS(expr)                                                                        \
     "to_char(" expr " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
 
-/* The API's columns of a groups row aliased s. */
+/* The API's columns of a groups row aliased s (roles: names of live roles, as strcmp sorts). */
 #define FL__GROUPS_COLUMNS                                                                         \
     "s.id, s.name, s.description, s.type, s.parent_id, s.manager_id, s.email,"                     \
     " s.settings::text AS settings, " FL__GROUPS_TS(                                               \
@@ -91,6 +95,17 @@ __attribute__((format(printf, 2, 3))) void fl__groups_add(fl__groups_sqlb_t *b, 
                                                                          "group_members m WHERE "  \
                                                                          "m.group_id = "           \
                                                                          "s.id)::text AS "         \
-                                                                         "member_count"
+                                                                         "member_count,"           \
+                                                                         " array_to_json(ARRAY("   \
+                                                                         "SELECT r.name FROM "     \
+                                                                         "group_roles gr JOIN "    \
+                                                                         "roles r ON r.id = "      \
+                                                                         "gr.role_id"              \
+                                                                         " WHERE gr.group_id = "   \
+                                                                         "s.id AND r.deleted_at "  \
+                                                                         "IS NULL"                 \
+                                                                         " ORDER BY r.name "       \
+                                                                         "COLLATE \"C\"))::text "  \
+                                                                         "AS roles"
 
 #endif

@@ -30,6 +30,55 @@ static const char *group_id(const json_t *data, const char *key)
     return id != NULL && fl_uuid_is_valid(id) ? id : NULL;
 }
 
+/* The names of a JSON array as a text[] literal; role names need no quoting ([a-z0-9_-]). */
+static const char *names_literal(fl_proj_out_t *out, const json_t *arr)
+{
+    char *lit = fl_arena_alloc(fl_proj_arena(out), FL_GROUPS_MAX_ROLES * 66 + 3);
+    size_t n = 0, i;
+    json_t *v;
+
+    if (lit == NULL)
+        return NULL;
+    lit[n++] = '{';
+    json_array_foreach(arr, i, v)
+    {
+        const char *s = json_string_value(v);
+        if (s == NULL || i >= FL_GROUPS_MAX_ROLES || strlen(s) > 63 ||
+            strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_-") != strlen(s))
+            continue; /* not a role name: no role has it */
+        n += (size_t)snprintf(lit + n, 66, "%s%s", n > 1 ? "," : "", s);
+    }
+    lit[n++] = '}';
+    lit[n] = '\0';
+    return lit;
+}
+
+/* The group's roles become the named live roles (absent or null: none). */
+static int replace_roles(fl_proj_out_t *out, const fl_event_t *ev, const char *id,
+                         const json_t *roles)
+{
+    const char *lit = names_literal(out, roles);
+    char ts[TS_LEN];
+    int rc;
+
+    if (lit == NULL)
+        return FL_ETOOBIG;
+    fl_time_format(ev->ts, ts, sizeof(ts));
+    const char *p[] = {id, lit, ts};
+    rc = fl_proj_emit(out,
+                      "DELETE FROM group_roles WHERE group_id = $1::uuid AND role_id NOT IN"
+                      " (SELECT id FROM roles WHERE name = ANY($2::text[]) AND deleted_at IS NULL)",
+                      2, p);
+    if (rc < 0)
+        return rc;
+    return fl_proj_emit(out,
+                        "INSERT INTO group_roles (group_id, role_id, granted_at)"
+                        " SELECT $1::uuid, r.id, $3::timestamptz FROM roles r"
+                        " WHERE r.name = ANY($2::text[]) AND r.deleted_at IS NULL"
+                        " ON CONFLICT (group_id, role_id) DO NOTHING",
+                        3, p);
+}
+
 static int on_created(fl_proj_out_t *out, const fl_event_t *ev, const json_t *data)
 {
     const char *id = group_id(data, "id");
@@ -46,16 +95,17 @@ static int on_created(fl_proj_out_t *out, const fl_event_t *ev, const json_t *da
                        str(data, "manager_id"),
                        str(data, "email"),
                        ts};
-    return fl_proj_emit(out,
-                        "INSERT INTO groups (id, name, description, type, parent_id, manager_id,"
-                        " email, created_at, updated_at, deleted_at)"
-                        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, NULL)"
-                        " ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name,"
-                        " description = EXCLUDED.description, type = EXCLUDED.type,"
-                        " parent_id = EXCLUDED.parent_id, manager_id = EXCLUDED.manager_id,"
-                        " email = EXCLUDED.email, created_at = EXCLUDED.created_at,"
-                        " updated_at = EXCLUDED.updated_at, deleted_at = NULL",
-                        8, p);
+    int rc = fl_proj_emit(out,
+                          "INSERT INTO groups (id, name, description, type, parent_id, manager_id,"
+                          " email, created_at, updated_at, deleted_at)"
+                          " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, NULL)"
+                          " ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name,"
+                          " description = EXCLUDED.description, type = EXCLUDED.type,"
+                          " parent_id = EXCLUDED.parent_id, manager_id = EXCLUDED.manager_id,"
+                          " email = EXCLUDED.email, created_at = EXCLUDED.created_at,"
+                          " updated_at = EXCLUDED.updated_at, deleted_at = NULL",
+                          8, p);
+    return rc < 0 ? rc : replace_roles(out, ev, id, json_object_get(data, "roles"));
 }
 
 /* The columns group.updated may set, by the name its changes use. */
@@ -85,9 +135,12 @@ static int on_updated(fl_proj_out_t *out, const fl_event_t *ev, const json_t *da
         len += (size_t)snprintf(sql + len, sizeof(sql) - len, ", %s = $%d", updatable[i], n);
     }
     snprintf(sql + len, sizeof(sql) - len, " WHERE id = $1");
-    (void)ev;
     char *copy = fl_arena_strndup(fl_proj_arena(out), sql, strlen(sql));
-    return copy == NULL ? FL_ETOOBIG : fl_proj_emit(out, copy, n, p);
+    int rc = copy == NULL ? FL_ETOOBIG : fl_proj_emit(out, copy, n, p);
+    const json_t *roles = json_object_get(changes, "roles");
+    if (rc == 0 && roles != NULL)
+        rc = replace_roles(out, ev, id, json_object_get(roles, "to"));
+    return rc;
 }
 
 /* Soft: the row stays (others may refer to it); its members go. */
@@ -104,6 +157,8 @@ static int on_deleted(fl_proj_out_t *out, const fl_event_t *ev, const json_t *da
     rc = fl_proj_emit(out, "UPDATE groups SET deleted_at = $2 WHERE id = $1", 2, p);
     if (rc == 0)
         rc = fl_proj_emit(out, "DELETE FROM group_members WHERE group_id = $1", 1, p);
+    if (rc == 0)
+        rc = fl_proj_emit(out, "DELETE FROM group_roles WHERE group_id = $1", 1, p);
     return rc;
 }
 

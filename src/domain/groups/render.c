@@ -23,6 +23,7 @@ json_t *fl_group_to_json(const fl_group_state_t *g, const char *stream_version)
     json_object_set_new(j, "created_at", fl_json_time_or_null(g->created_at));
     json_object_set_new(j, "updated_at", fl_json_time_or_null(g->updated_at));
     json_object_set_new(j, "member_count", json_integer((json_int_t)g->n_members));
+    json_object_set_new(j, "roles", fl__groups_jnames(g->roles, g->n_roles));
     json_object_set_new(j, "version", fl_json_version(g->version, stream_version));
     return j;
 }
@@ -51,7 +52,8 @@ static const struct column {
     {"status", K_TEXT},     {"description", K_TEXT}, {"type", K_TEXT},     {"parent_id", K_TEXT},
     {"manager_id", K_TEXT}, {"group_id", K_TEXT},    {"role", K_TEXT},     {"joined_at", K_TEXT},
     {"inherited", K_BOOL},  {"depth", K_INT},        {"settings", K_JSON}, {"created_at", K_TEXT},
-    {"updated_at", K_TEXT}, {"member_count", K_INT}, {"version", K_INT},   {"n", K_INT},
+    {"updated_at", K_TEXT}, {"member_count", K_INT}, {"roles", K_JSON},    {"version", K_INT},
+    {"n", K_INT},
 };
 
 static json_t *cell(const fl_store_res_t *r, int row, int col, kind_t kind)

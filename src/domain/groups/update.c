@@ -20,6 +20,12 @@ static bool changes_field(const fl_group_state_t *g, const fl_group_fields_t *f,
     return (f->set & flag) && !same_text(fl__group_text(g, flag), fl__group_fields_text(f, flag));
 }
 
+static bool roles_change(const fl_group_state_t *g, const fl_group_fields_t *f)
+{
+    return (f->set & FL_GROUP_F_ROLES) &&
+           !fl__groups_same_names(g->roles, g->n_roles, f->roles, f->n_roles);
+}
+
 static json_t *update_changes(const fl_group_state_t *g, const fl_group_fields_t *f)
 {
     json_t *changes = json_object();
@@ -32,6 +38,10 @@ static json_t *update_changes(const fl_group_state_t *g, const fl_group_fields_t
                                       fl_json_str_or_null(fl__group_text(g, fd->flag)), "to",
                                       fl_json_str_or_null(fl__group_fields_text(f, fd->flag))));
     }
+    if (roles_change(g, f))
+        json_object_set_new(changes, "roles",
+                            json_pack("{s:o,s:o}", "from", fl__groups_jnames(g->roles, g->n_roles),
+                                      "to", fl__groups_jnames(f->roles, f->n_roles)));
     return changes;
 }
 

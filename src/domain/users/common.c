@@ -113,11 +113,6 @@ char *fl_users_email_stream(fl_arena_t *a, const char *email)
     return lower == NULL ? NULL : fl__users_concat(a, "email:", lower);
 }
 
-char *fl_users_role_name_stream(fl_arena_t *a, const char *name)
-{
-    return fl__users_concat(a, "role-name:", name);
-}
-
 json_t *fl__users_jnames(const char *const *names, size_t n)
 {
     json_t *arr = json_array();

@@ -134,7 +134,7 @@ static const char *known_role(const dec_t *c, const char *name)
 /* "unknown role: x", the name cut at 100 bytes; a generic message for non-strings. */
 static const char *unknown_role_message(dec_t *c, const json_t *e)
 {
-    static const char generic[] = "must be an array of known role names";
+    static const char generic[] = "must be the name of an existing role";
     const char *s = json_string_value(e);
     size_t len = sizeof("unknown role: ") + FL_USERS_ROLE_MAX + 1;
     char *msg = s != NULL ? fl_arena_alloc(c->a, len) : NULL;
@@ -143,6 +143,18 @@ static const char *unknown_role_message(dec_t *c, const json_t *e)
         return generic;
     snprintf(msg, len, "unknown role: %.100s", s);
     return msg;
+}
+
+/* "roles[i]", in the arena (the field itself past its budget). */
+static const char *element_field(fl_arena_t *a, const char *field, size_t i)
+{
+    size_t len = strlen(field) + 24;
+    char *f = fl_arena_alloc(a, len);
+
+    if (f == NULL)
+        return field;
+    snprintf(f, len, "%s[%zu]", field, i);
+    return f;
 }
 
 static int cmp_str(const void *x, const void *y)
@@ -177,11 +189,10 @@ static void dec_roles(dec_t *c, const char *field, const json_t *v)
     json_array_foreach(v, i, e)
     {
         const char *known = known_role(c, json_is_string(e) ? json_string_value(e) : "");
-        if (known == NULL) {
-            fl_decision_field(c->d, field, unknown_role_message(c, e));
-            return;
-        }
-        names[n++] = known;
+        if (known == NULL)
+            fl_decision_field(c->d, element_field(c->a, field, i), unknown_role_message(c, e));
+        else
+            names[n++] = known;
     }
     n = sort_unique(names, n);
     memcpy(c->f->roles, names, n * sizeof(*names));
@@ -316,6 +327,76 @@ int fl_users_decode_password(const json_t *body, fl_arena_t *a, fl_user_password
     if (v == NULL || json_is_null(v))
         fl_decision_field(d, "new_password", "is required");
     else if (cmd->new_password != NULL)
+        fl_users_check_password(cmd->new_password, NULL, "new_password", d);
+    return fl_decision_failed(d) ? FL_EINVAL : 0;
+}
+
+/* ---------------------------------------------------------- password reset */
+
+/* Names every key of body not in allowed (NULL-terminated); false when body is no object. */
+static bool only_fields(const json_t *body, const char *const *allowed, dec_t *c)
+{
+    const char *key;
+    json_t *v;
+
+    if (!json_is_object(body)) {
+        fl_decision_field(c->d, NULL, "the body must be a JSON object");
+        return false;
+    }
+    json_object_foreach((json_t *)body, key, v)
+    {
+        size_t i = 0;
+        while (allowed[i] != NULL && strcmp(allowed[i], key) != 0)
+            i++;
+        if (allowed[i] == NULL)
+            unknown_field(c, key);
+    }
+    return true;
+}
+
+/* A required string member of at most max bytes, copied; NULL after recording why not. */
+static const char *required_str(dec_t *c, const json_t *body, const char *key, size_t max)
+{
+    const json_t *v = json_object_get(body, key);
+
+    if (v == NULL || json_is_null(v)) {
+        fl_decision_field(c->d, key, "is required");
+        return NULL;
+    }
+    return want_str(c, key, v, max);
+}
+
+int fl_users_decode_forgot(const json_t *body, fl_arena_t *a, fl_user_forgot_cmd_t *cmd,
+                           fl_decision_t *d)
+{
+    static const char *const allowed[] = {"tenant", "email", NULL};
+    fl_user_fields_t f = {0};
+    dec_t c = {a, d, &f, NULL, 0, NULL};
+
+    memset(cmd, 0, sizeof(*cmd));
+    if (!only_fields(body, allowed, &c))
+        return FL_EINVAL;
+    cmd->tenant = required_str(&c, body, "tenant", FL_STORE_SLUG_MAX);
+    if (json_object_get(body, "email") == NULL)
+        fl_decision_field(d, "email", "is required");
+    else
+        dec_email(&c, "email", json_object_get(body, "email"));
+    cmd->email = f.email;
+    return fl_decision_failed(d) ? FL_EINVAL : 0;
+}
+
+int fl_users_decode_reset(const json_t *body, fl_arena_t *a, fl_user_reset_cmd_t *cmd,
+                          fl_decision_t *d)
+{
+    static const char *const allowed[] = {"token", "new_password", NULL};
+    dec_t c = {a, d, NULL, NULL, 0, NULL};
+
+    memset(cmd, 0, sizeof(*cmd));
+    if (!only_fields(body, allowed, &c))
+        return FL_EINVAL;
+    cmd->token = required_str(&c, body, "token", FL_USERS_RESET_TOKEN_MAX - 1);
+    cmd->new_password = required_str(&c, body, "new_password", FL_USERS_PASSWORD_MAX);
+    if (cmd->new_password != NULL)
         fl_users_check_password(cmd->new_password, NULL, "new_password", d);
     return fl_decision_failed(d) ? FL_EINVAL : 0;
 }

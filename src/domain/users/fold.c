@@ -1,5 +1,5 @@
 /*
- * Folds: events -> state for the user, email-claim and role aggregates.
+ * Folds: events -> state for the user and email-claim aggregates.
  * Event types a fold does not know are skipped, so later versions may add
  * events that older code still reads. Strings go to the fold's arena.
  */
@@ -107,6 +107,26 @@ static int apply_updated(fl_user_state_t *u, fl_arena_t *a, json_t *data)
     return rc;
 }
 
+/* A reset request is not an edit of the profile: updated_at stays (returns 1, as for sign-ins). */
+static int apply_reset_requested(fl_user_state_t *u, fl_arena_t *a, json_t *data)
+{
+    const char *exp = json_string_value(json_object_get(data, "expires_at"));
+    fl_time_t at = 0;
+    int rc = dup_member(a, data, "token_hash", &u->reset_hash);
+
+    u->reset_expires_at = exp != NULL && fl_time_parse(exp, &at) == 0 ? at : 0;
+    return rc < 0 ? rc : 1;
+}
+
+/* A new password (changed, or reset with a token): earlier tokens and any pending reset end. */
+static int apply_new_password(fl_user_state_t *u, fl_arena_t *a, const fl_event_t *ev, json_t *data)
+{
+    u->tokens_valid_after = ev->ts;
+    u->reset_hash = NULL;
+    u->reset_expires_at = 0;
+    return dup_member(a, data, "password_hash", &u->password_hash);
+}
+
 static int user_apply(fl_user_state_t *u, fl_arena_t *a, const fl_event_t *ev, json_t *data)
 {
     const char *t = ev->type;
@@ -118,12 +138,13 @@ static int user_apply(fl_user_state_t *u, fl_arena_t *a, const fl_event_t *ev, j
     if (strcmp(t, "user.deactivated") == 0) {
         u->status = FL_USER_INACTIVE;
         u->tokens_valid_after = ev->ts;
+        u->reset_hash = NULL;
         return 0;
     }
-    if (strcmp(t, "user.password_changed") == 0) {
-        u->tokens_valid_after = ev->ts;
-        return dup_member(a, data, "password_hash", &u->password_hash);
-    }
+    if (strcmp(t, "user.password_changed") == 0 || strcmp(t, "user.password_reset") == 0)
+        return apply_new_password(u, a, ev, data);
+    if (strcmp(t, "user.password_reset_requested") == 0)
+        return apply_reset_requested(u, a, data);
     return 1; /* not a change of the profile (user.logged_in, unknown types) */
 }
 
@@ -188,47 +209,4 @@ const fl_agg_type_t fl_email_claim_agg = {
     .state_size = sizeof(fl_email_claim_state_t),
     .init = claim_init,
     .fold = claim_fold,
-};
-
-static int role_apply(fl_role_state_t *r, fl_arena_t *a, const fl_event_t *ev, json_t *data)
-{
-    int rc;
-
-    copy_id(r->id, data, "id");
-    r->exists = true;
-    r->is_system = json_is_true(json_object_get(data, "is_system"));
-    r->created_at = ev->ts;
-    rc = dup_member(a, data, "name", &r->name);
-    if (rc == 0)
-        rc = dup_member(a, data, "display_name", &r->display_name);
-    if (rc == 0)
-        rc = dup_member(a, data, "description", &r->description);
-    return rc;
-}
-
-static int role_fold(void *state, fl_arena_t *a, const fl_event_t *ev)
-{
-    fl_role_state_t *r = state;
-    json_t *data = NULL;
-    int rc = 0;
-
-    if (ev->data_len > 0 && (rc = fl_codec_to_json(ev->data, ev->data_len, &data)) < 0)
-        return rc;
-    if (strcmp(ev->type, "role.created") == 0)
-        rc = role_apply(r, a, ev, data);
-    json_decref(data);
-    r->version = ev->sv;
-    return rc;
-}
-
-static void role_init(void *state)
-{
-    memset(state, 0, sizeof(fl_role_state_t));
-}
-
-const fl_agg_type_t fl_role_agg = {
-    .name = "role",
-    .state_size = sizeof(fl_role_state_t),
-    .init = role_init,
-    .fold = role_fold,
 };

@@ -1,5 +1,5 @@
 /*
- * Events -> SQL on the tenant schema's users, roles and user_roles tables
+ * Events -> SQL on the tenant schema's users and user_roles tables
  * (schemas/tenant/0001_identity.sql). Values are always parameters. Each
  * handler may run again on an equal row (a rebuild replays into an empty
  * schema, a retried batch replays its events), so every statement is
@@ -66,7 +66,7 @@ static int replace_roles(fl_proj_out_t *out, const fl_event_t *ev, const char *i
     const char *del[] = {id, lit};
     rc = fl_proj_emit(out,
                       "DELETE FROM user_roles WHERE user_id = $1::uuid AND role_id NOT IN"
-                      " (SELECT id FROM roles WHERE name = ANY($2::text[]))",
+                      " (SELECT id FROM roles WHERE name = ANY($2::text[]) AND deleted_at IS NULL)",
                       2, del);
     if (rc < 0)
         return rc;
@@ -75,6 +75,7 @@ static int replace_roles(fl_proj_out_t *out, const fl_event_t *ev, const char *i
                         "INSERT INTO user_roles (user_id, role_id, granted_by, granted_at)"
                         " SELECT $1::uuid, r.id, (SELECT g.id FROM users g WHERE g.id = $3::uuid),"
                         " $4::timestamptz FROM roles r WHERE r.name = ANY($2::text[])"
+                        " AND r.deleted_at IS NULL"
                         " ON CONFLICT (user_id, role_id) DO NOTHING",
                         4, ins);
 }
@@ -197,30 +198,6 @@ static int on_logged_in(fl_proj_out_t *out, const fl_event_t *ev, const json_t *
     return fl_proj_emit(out, "UPDATE users SET last_login_at = $2 WHERE id = $1", 2, p);
 }
 
-static int on_role_created(fl_proj_out_t *out, const fl_event_t *ev, const json_t *data)
-{
-    const char *id = str(data, "id");
-    char ts[TS_LEN];
-
-    if (id == NULL || !fl_uuid_is_valid(id))
-        return 0;
-    ts_text(ev, ts);
-    const char *p[] = {id,
-                       str(data, "name"),
-                       str(data, "display_name"),
-                       str(data, "description"),
-                       json_is_true(json_object_get(data, "is_system")) ? "true" : "false",
-                       ts};
-    return fl_proj_emit(out,
-                        "INSERT INTO roles (id, name, display_name, description, is_system,"
-                        " created_at) VALUES ($1, $2, $3, $4, $5, $6)"
-                        " ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name,"
-                        " display_name = EXCLUDED.display_name,"
-                        " description = EXCLUDED.description, is_system = EXCLUDED.is_system,"
-                        " created_at = EXCLUDED.created_at",
-                        6, p);
-}
-
 /* Every user event also records the stream version its row now reflects (GET's ETag). */
 static int set_version(fl_proj_out_t *out, const fl_event_t *ev, const json_t *data)
 {
@@ -259,7 +236,10 @@ const fl_proj_handler_t fl_users_projections[] = {
     {"user.updated", v_user_updated},
     {"user.deactivated", v_user_deactivated},
     {"user.password_changed", v_password_changed},
+    /* Password reset: the request only moves the row's version (the token is not a column);
+     * the reset sets the hash as a change does. */
+    {"user.password_reset_requested", set_version},
+    {"user.password_reset", v_password_changed},
     {"user.logged_in", v_logged_in},
-    {"role.created", on_role_created},
     {NULL, NULL},
 };

@@ -2,6 +2,7 @@
  * Deciding: the events each command produces and the refusals, with the
  * state built by folding earlier decisions (gt_fold).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "firelater/err.h"
@@ -178,6 +179,52 @@ START_TEST(update_changes_only)
     fl_decision_init(&d);
     ck_assert_int_eq(fl_groups_decide_update(&ctx, &g, 2, &cmd, &refs, &d), 0);
     ck_assert_uint_eq(d.n_events, 0); /* nothing changes: nothing appended */
+}
+END_TEST
+
+/* Roles a group holds: in group.created, diffed in group.updated, folded and rendered. */
+START_TEST(roles_held)
+{
+    fl_group_state_t g;
+    fl_group_name_claim_state_t claim = {0};
+    fl_group_refs_t refs = {.claim = &claim};
+    fl_group_cmd_t cmd = {
+        .f = {.name = "Auditors", .type = FL_GROUP_TEAM, .roles = {"auditor"}, .n_roles = 1}};
+
+    ck_assert_int_eq(fl_groups_decide_create(&ctx, &cmd, &refs, &d), 0);
+    json_t *j = gt_event_data(&d, 0);
+    char *text = json_dumps(json_object_get(j, "roles"), JSON_COMPACT);
+    ck_assert_str_eq(text, "[\"auditor\"]");
+    free(text);
+    json_decref(j);
+    fl_group_agg.init(&g);
+    gt_fold(&g, &arena, &d, 1000000);
+    ck_assert_uint_eq(g.n_roles, 1);
+    ck_assert_str_eq(g.roles[0], "auditor");
+
+    fl_group_cmd_t up = {
+        .f = {.set = FL_GROUP_F_ROLES, .roles = {"agent", "auditor"}, .n_roles = 2}};
+    fl_decision_init(&d);
+    ck_assert_int_eq(fl_groups_decide_update(&ctx, &g, FL_LOG_ANY, &up, &refs, &d), 0);
+    ck_assert_uint_eq(d.n_events, 1);
+    j = gt_event_data(&d, 0);
+    text = json_dumps(json_object_get(json_object_get(j, "changes"), "roles"), JSON_COMPACT);
+    ck_assert_str_eq(text, "{\"from\":[\"auditor\"],\"to\":[\"agent\",\"auditor\"]}");
+    free(text);
+    json_decref(j);
+    gt_fold(&g, &arena, &d, 2000000);
+    ck_assert_uint_eq(g.n_roles, 2);
+    j = fl_group_to_json(&g, NULL);
+    ck_assert_uint_eq(json_array_size(json_object_get(j, "roles")), 2);
+    json_decref(j);
+    /* the same roles again: nothing; none: the list emptied */
+    fl_decision_init(&d);
+    ck_assert_int_eq(fl_groups_decide_update(&ctx, &g, FL_LOG_ANY, &up, &refs, &d), 0);
+    ck_assert_uint_eq(d.n_events, 0);
+    up.f.n_roles = 0;
+    ck_assert_int_eq(fl_groups_decide_update(&ctx, &g, FL_LOG_ANY, &up, &refs, &d), 0);
+    gt_fold(&g, &arena, &d, 3000000);
+    ck_assert_uint_eq(g.n_roles, 0);
 }
 END_TEST
 
@@ -421,6 +468,7 @@ TCase *groups_decide_tcase(void)
     tcase_add_test(tc, create_refs_checked);
     tcase_add_test(tc, create_too_deep);
     tcase_add_test(tc, update_changes_only);
+    tcase_add_test(tc, roles_held);
     tcase_add_test(tc, update_rename);
     tcase_add_test(tc, update_cycles);
     tcase_add_test(tc, delete_group);

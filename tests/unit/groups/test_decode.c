@@ -8,6 +8,9 @@
 
 #define UUID_A "0a0a0a0a-0000-4000-8000-00000000000a"
 
+/* The live roles the glue found for a body's names. */
+static const char *const known_roles[] = {"auditor", "agent"};
+
 static fl_arena_t arena;
 
 static void setup(void)
@@ -26,7 +29,7 @@ static int create(const char *text, fl_group_cmd_t *cmd, fl_decision_t *d)
     int rc;
 
     fl_decision_init(d);
-    rc = fl_groups_decode_create(body, &arena, cmd, d);
+    rc = fl_groups_decode_create(body, known_roles, 2, &arena, cmd, d);
     json_decref(body);
     return rc;
 }
@@ -139,16 +142,35 @@ START_TEST(update_partial)
     json_t *body = gt_json("{\"description\":null,\"email\":\"a@b.co\"}");
 
     fl_decision_init(&d);
-    ck_assert_int_eq(fl_groups_decode_update(body, &arena, &cmd, &d), 0);
+    ck_assert_int_eq(fl_groups_decode_update(body, known_roles, 2, &arena, &cmd, &d), 0);
     ck_assert_uint_eq(cmd.f.set, FL_GROUP_F_DESCRIPTION | FL_GROUP_F_EMAIL);
     ck_assert_ptr_null(cmd.f.description);
     json_decref(body);
     body = gt_json("{\"name\":null,\"parent\":1}");
     fl_decision_init(&d);
-    ck_assert_int_eq(fl_groups_decode_update(body, &arena, &cmd, &d), FL_EINVAL);
+    ck_assert_int_eq(fl_groups_decode_update(body, known_roles, 2, &arena, &cmd, &d), FL_EINVAL);
     ck_assert(gt_has_error(&d, "name"));
     ck_assert(gt_has_error(&d, "parent"));
     json_decref(body);
+    /* roles: names of live roles, sorted and distinct; null is no list */
+    body = gt_json("{\"roles\":[\"auditor\",\"agent\",\"agent\"]}");
+    fl_decision_init(&d);
+    ck_assert_int_eq(fl_groups_decode_update(body, known_roles, 2, &arena, &cmd, &d), 0);
+    ck_assert_uint_eq(cmd.f.set, FL_GROUP_F_ROLES);
+    ck_assert_uint_eq(cmd.f.n_roles, 2);
+    ck_assert_str_eq(cmd.f.roles[0], "agent");
+    ck_assert_str_eq(cmd.f.roles[1], "auditor");
+    json_decref(body);
+    body = gt_json("{\"roles\":[\"agent\",\"ghost\"]}");
+    fl_decision_init(&d);
+    ck_assert_int_eq(fl_groups_decode_update(body, known_roles, 2, &arena, &cmd, &d), FL_EINVAL);
+    ck_assert(gt_has_error(&d, "roles[1]"));
+    json_decref(body);
+    refused("{\"name\":\"A\",\"roles\":null}", "roles");
+    refused("{\"name\":\"A\",\"roles\":[\"agent\",\"agent\",\"agent\",\"agent\",\"agent\","
+            "\"agent\",\"agent\",\"agent\",\"agent\",\"agent\",\"agent\",\"agent\",\"agent\","
+            "\"agent\",\"agent\",\"agent\",\"agent\"]}",
+            "roles");
 }
 END_TEST
 

@@ -65,13 +65,16 @@ START_TEST(created)
                                               "\"parent_id\":null,\"manager_id\":null,"
                                               "\"email\":\"a@b.co\"}"),
                      0);
-    ck_assert_int_eq(out.n, 2);
+    ck_assert_int_eq(out.n, 4);
     ck_assert(sql_has(0, "ON CONFLICT (id) DO UPDATE"));
     param_is(0, 1, "x'); DROP--"); /* a parameter, never SQL */
     param_is(0, 2, NULL);
     param_is(0, 7, "2025-11-25T12:00:00.000000Z");
-    ck_assert(sql_has(1, "version = $2"));
-    param_is(1, 1, "4");
+    ck_assert(sql_has(1, "DELETE FROM group_roles"));
+    param_is(1, 1, "{}"); /* no roles */
+    ck_assert(sql_has(2, "INSERT INTO group_roles"));
+    ck_assert(sql_has(3, "version = $2"));
+    param_is(3, 1, "4");
 }
 END_TEST
 
@@ -91,6 +94,16 @@ START_TEST(updated)
     ck_assert_int_eq(project("group.updated", "{\"id\":\"" GID "\"}"), 0);
     ck_assert_int_eq(project("group.updated", "{\"id\":\"nope\",\"changes\":{}}"), 0);
     ck_assert_int_eq(out.n, 2);
+    /* roles: the set replaced by the live roles named; what is not a role name is dropped */
+    ck_assert_int_eq(project("group.updated",
+                             "{\"id\":\"" GID "\",\"changes\":{\"roles\":{\"from\":[],"
+                             "\"to\":[\"agent\",\"auditor\",\"x'}--\"]}}}"),
+                     0);
+    ck_assert_int_eq(out.n, 6);
+    ck_assert(sql_has(3, "DELETE FROM group_roles"));
+    param_is(3, 1, "{agent,auditor}");
+    ck_assert(sql_has(4, "INSERT INTO group_roles"));
+    ck_assert(sql_has(5, "version = $2"));
 }
 END_TEST
 
@@ -98,9 +111,10 @@ START_TEST(deleted)
 {
     ck_assert_int_eq(project("group.deleted", "{\"id\":\"" GID "\",\"name\":\"a\",\"members\":[]}"),
                      0);
-    ck_assert_int_eq(out.n, 3);
+    ck_assert_int_eq(out.n, 4);
     ck_assert(sql_has(0, "deleted_at = $2"));
     ck_assert(sql_has(1, "DELETE FROM group_members WHERE group_id = $1"));
+    ck_assert(sql_has(2, "DELETE FROM group_roles WHERE group_id = $1"));
 }
 END_TEST
 

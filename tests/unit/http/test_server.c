@@ -2,9 +2,15 @@
  * The HTTP server over real sockets on loopback: raw bytes in, raw bytes out.
  */
 #include <check.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <jansson.h>
 
@@ -69,6 +75,82 @@ START_TEST(pipelined_in_order)
     ck_assert_str_eq(th_body(r), "{\"id\":\"7\",\"q\":null}");
     free(r);
     close(fd);
+    th_stop(&t);
+}
+END_TEST
+
+/* A client whose receive buffer is small and fixed: big answers cannot go out at once. */
+static int small_window_connect(const th_t *t)
+{
+    struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons((uint16_t)t->port)};
+    struct timeval tv = {.tv_sec = 3};
+    int fd = socket(AF_INET, SOCK_STREAM, 0), small = 4096;
+
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small)), 0);
+    inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr);
+    ck_assert_int_eq(connect(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    return fd;
+}
+
+typedef struct sender {
+    int fd;
+    const char *bytes;
+} sender_t;
+
+static void *send_all(void *arg)
+{
+    sender_t *sn = arg;
+
+    th_send(sn->fd, sn->bytes);
+    return NULL;
+}
+
+/*
+ * Answers larger than the socket takes at once (six echoes of 1 MB to a
+ * client with a small window): each goes out partly at once and the rest
+ * through the write queue, parsing pauses meanwhile, and every answer,
+ * the pipelined one behind them included, arrives whole and in order.
+ */
+START_TEST(large_answers_then_pipelined)
+{
+    enum { N = 1000 * 1000, K = 6 };
+    static char req[K * (N + 128) + 64];
+    char head[96];
+    th_t t;
+    int off = 0, hl;
+    char *r;
+    pthread_t tid;
+    sender_t sn;
+
+    hl = snprintf(head, sizeof(head),
+                  "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: %d\r\n\r\n", N);
+    for (int k = 0; k < K; k++) {
+        memcpy(req + off, head, (size_t)hl);
+        off += hl;
+        for (int i = 0; i < N; i++)
+            req[off + i] = (char)('a' + (i + k) % 26);
+        off += N;
+    }
+    memcpy(req + off, GET("/healthz"), sizeof(GET("/healthz")));
+    th_start(&t, NULL);
+    sn = (sender_t){small_window_connect(&t), req};
+    ck_assert_int_eq(pthread_create(&tid, NULL, send_all, &sn), 0);
+    for (int k = 0; k < K; k++) {
+        r = th_response(sn.fd);
+        ck_assert_ptr_nonnull(r);
+        ck_assert_int_eq(th_status(r), 200);
+        ck_assert_uint_eq(strlen(th_body(r)), N);
+        ck_assert(memcmp(th_body(r), req + k * (hl + N) + hl, N) == 0);
+        free(r);
+    }
+    r = th_response(sn.fd);
+    ck_assert_ptr_nonnull(r);
+    ck_assert_str_eq(th_body(r), "{\"status\":\"ok\"}");
+    free(r);
+    pthread_join(tid, NULL);
+    close(sn.fd);
     th_stop(&t);
 }
 END_TEST
@@ -496,6 +578,7 @@ static Suite *suite(void)
     tcase_set_timeout(tc, 20);
     tcase_add_test(tc, keep_alive_and_json);
     tcase_add_test(tc, pipelined_in_order);
+    tcase_add_test(tc, large_answers_then_pipelined);
     tcase_add_test(tc, chunked_body);
     tcase_add_test(tc, expect_continue);
     tcase_add_test(tc, body_too_large);

@@ -13,5 +13,6 @@ int main(void)
     suite_add_tcase(s, users_fold_tcase());
     suite_add_tcase(s, users_project_tcase());
     suite_add_tcase(s, users_list_tcase());
+    suite_add_tcase(s, users_reset_tcase());
     return tu_run(s);
 }

@@ -402,28 +402,6 @@ START_TEST(login_recorded)
 }
 END_TEST
 
-START_TEST(seed_roles)
-{
-    fl_cmd_ctx_t ctx = ut_ctx(&arena, 5, NULL);
-
-    ck_assert_int_eq(fl_users_decide_seed_roles(&ctx, &d), 0);
-    ck_assert_uint_eq(d.n_events, 8);
-    ck_assert_uint_eq(d.n_expects, 8);
-    for (size_t i = 0; i < d.n_expects; i++)
-        ck_assert_int_eq(d.expects[i].version, FL_LOG_NO_STREAM);
-    for (size_t i = 0; i < 4; i++) {
-        json_t *data = ut_event_data(&d, 2 * i);
-        ck_assert_str_eq(d.events[2 * i].type, "role.created");
-        ck_assert_str_eq(json_string_value(json_object_get(data, "name")),
-                         fl_users_system_roles[i]);
-        ck_assert(json_is_true(json_object_get(data, "is_system")));
-        json_decref(data);
-        ck_assert_str_eq(d.events[2 * i + 1].type, "role.name_claimed");
-    }
-    ck_assert_str_eq(d.events[1].stream, "role-name:admin");
-}
-END_TEST
-
 TCase *users_decide_tcase(void)
 {
     TCase *tc = tcase_create("decide");
@@ -445,6 +423,5 @@ TCase *users_decide_tcase(void)
     tcase_add_test(tc, deactivate_twice_and_self);
     tcase_add_test(tc, password_change);
     tcase_add_test(tc, login_recorded);
-    tcase_add_test(tc, seed_roles);
     return tc;
 }

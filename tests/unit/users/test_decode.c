@@ -123,8 +123,8 @@ START_TEST(create_wrong_types)
                             "avatar_url", "status", "roles", "password"};
     for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
         ck_assert_msg(ut_has_error(&d, fields[i]), "no error on %s", fields[i]);
-    refused("\"roles\":[1]", "roles");
-    refused("\"roles\":[null]", "roles");
+    refused("\"roles\":[1]", "roles[0]");
+    refused("\"roles\":[null]", "roles[0]");
     refused("\"email\":null", "email");
 }
 END_TEST
@@ -279,7 +279,8 @@ START_TEST(status_and_roles)
 
     refused("\"status\":\"pending\"", "status");
     refused("\"status\":\"ACTIVE\"", "status");
-    refused("\"roles\":[\"root\"]", "roles");
+    refused("\"roles\":[\"root\"]", "roles[0]");
+    refused("\"roles\":[\"agent\",\"root\"]", "roles[1]"); /* named by its index */
     refused("\"roles\":[\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\",\"h\",\"i\",\"j\",\"k\",\"l\","
             "\"m\",\"n\",\"o\",\"p\",\"q\"]",
             "roles");

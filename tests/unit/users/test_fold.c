@@ -1,7 +1,7 @@
 /*
  * Folds through a real log: a decision's events appended with its
  * expectations, then loaded back with fl_agg_load_uncached. Racing creates
- * of one address, and seeding roles twice.
+ * of one address.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -200,27 +200,6 @@ START_TEST(lifecycle_round_trip)
 }
 END_TEST
 
-START_TEST(seed_twice)
-{
-    fl_cmd_ctx_t ctx = ut_ctx(&arena, now, NULL);
-    fl_decision_t d;
-    fl_role_state_t r;
-    uint64_t v;
-
-    fl_decision_init(&d);
-    ck_assert_int_eq(fl_users_decide_seed_roles(&ctx, &d), 0);
-    ck_assert_int_eq(append(&d), 0);
-    ck_assert_int_eq(fl_agg_load_uncached(lg, &fl_role_agg, d.events[0].stream, &arena, &r, &v), 0);
-    ck_assert(r.exists);
-    ck_assert_str_eq(r.name, "admin");
-    ck_assert_str_eq(r.display_name, "Administrator");
-    ck_assert(r.is_system);
-    fl_decision_init(&d);
-    ck_assert_int_eq(fl_users_decide_seed_roles(&ctx, &d), 0);
-    ck_assert_int_eq(append(&d), FL_EVERSION);
-}
-END_TEST
-
 TCase *users_fold_tcase(void)
 {
     TCase *tc = tcase_create("fold");
@@ -230,6 +209,5 @@ TCase *users_fold_tcase(void)
     tcase_add_test(tc, email_move_round_trip);
     tcase_add_test(tc, racing_creates);
     tcase_add_test(tc, lifecycle_round_trip);
-    tcase_add_test(tc, seed_twice);
     return tc;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "firelater/err.h"
+#include "firelater/roles.h"
 #include "internal.h"
 #include "pgfix.h"
 #include "util.h"
@@ -48,7 +49,7 @@ static void project_all(void)
 {
     fl_proj_out_t o;
     fl__proj_run_t run = {.after = 0, .to = 0, .max = 10000};
-    const fl_proj_handler_t *const handlers[] = {fl_users_projections, NULL};
+    const fl_proj_handler_t *const handlers[] = {fl_users_projections, fl_roles_projections, NULL};
     fl_store_res_t *res = NULL;
 
     fl__proj_out_init(&o);
@@ -106,7 +107,7 @@ static void populate(void)
     uint64_t v;
 
     fl_decision_init(&d);
-    ck_assert_int_eq(fl_users_decide_seed_roles(&ctx, &d), 0);
+    ck_assert_int_eq(fl_roles_decide_seed(&ctx, &d), 0);
     append(&d);
     const char *admin =
         create("{\"email\":\"root@acme.io\",\"name\":\"Root\",\"roles\":[\"admin\"]}");

@@ -141,13 +141,6 @@ START_TEST(others)
     ck_assert_ptr_nonnull(strstr(out.stmts[4].sql, "last_login_at = $2"));
     ck_assert_ptr_null(strstr(out.stmts[4].sql, "updated_at"));
     param_is(4, 1, "2025-11-25T12:00:00.000000Z");
-    ck_assert_int_eq(project("role.created", NULL,
-                             "{\"id\":\"" UID "\",\"name\":\"admin\",\"display_name\":\"A\","
-                             "\"description\":\"d\",\"is_system\":true}"),
-                     0);
-    ck_assert_ptr_nonnull(strstr(out.stmts[6].sql, "INSERT INTO roles"));
-    param_is(6, 4, "true");
-    param_is(6, 5, "2025-11-25T12:00:00.000000Z");
 }
 END_TEST
 
@@ -158,7 +151,6 @@ START_TEST(malformed_skipped)
     ck_assert_int_eq(project("user.updated", ACTOR, "{\"id\":\"x'--\",\"changes\":{}}"), 0);
     ck_assert_int_eq(project("user.updated", ACTOR, "{\"id\":\"" UID "\",\"changes\":[]}"), 0);
     ck_assert_int_eq(project("user.deactivated", ACTOR, "[]"), 0);
-    ck_assert_int_eq(project("role.created", ACTOR, "{\"id\":5}"), 0);
     ck_assert_int_eq(out.n, 0);
 }
 END_TEST

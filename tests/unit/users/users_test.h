@@ -18,6 +18,7 @@ TCase *users_decide_tcase(void);
 TCase *users_fold_tcase(void);
 TCase *users_project_tcase(void);
 TCase *users_list_tcase(void);
+TCase *users_reset_tcase(void);
 
 /* JSON text to a value (asserted; \u0000 allowed in strings); the caller decrefs. */
 json_t *ut_json(const char *text);

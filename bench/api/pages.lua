@@ -1,0 +1,18 @@
+-- wrk script: GET /api/v1/users?per_page=25&page=P&order=O walking 800 distinct
+-- lists (pages 1..400 of 10,000 users, ascending then descending), each thread
+-- from its own random start, with the bearer token in $FL_BENCH_TOKEN. Far
+-- more lists than the read cache keeps (64 per tenant): nearly every request
+-- is answered by PostgreSQL, which is the list's uncached cost.
+local pages = 400
+
+function setup(thread)
+    thread:set("n", math.random(0, 2 * pages - 1))
+end
+
+wrk.headers["Authorization"] = "Bearer " .. assert(os.getenv("FL_BENCH_TOKEN"), "FL_BENCH_TOKEN")
+
+function request()
+    n = n + 1
+    local order = math.floor(n / pages) % 2 == 0 and "asc" or "desc"
+    return wrk.format("GET", "/api/v1/users?per_page=25&page=" .. (n % pages + 1) .. "&order=" .. order)
+end

@@ -1,0 +1,106 @@
+/*
+ * The projection's statement: one idempotent insert per event, every value a
+ * parameter, no secret among them; and the handler is a wildcard.
+ */
+#include <string.h>
+
+#include "audit_test.h"
+#include "firelater/err.h"
+#include "internal.h"
+
+#define UID "11111111-2222-4333-8444-555555555555"
+
+static fl_proj_out_t out;
+
+static void setup(void)
+{
+    fl__proj_out_init(&out);
+}
+
+static void teardown(void)
+{
+    fl__proj_out_free(&out);
+}
+
+static int project(const fl_event_t *ev, const char *data_text)
+{
+    json_t *data = at_json(data_text);
+    int rc;
+
+    ck_assert_str_eq(fl_audit_projections[0].type, FL_PROJ_ANY_TYPE);
+    ck_assert_ptr_null(fl_audit_projections[1].type);
+    rc = fl_audit_projections[0].fn(&out, ev, data);
+    json_decref(data);
+    return rc;
+}
+
+static const char *param(int i)
+{
+    ck_assert_int_eq(out.n, 1);
+    ck_assert_int_eq(out.stmts[0].nparams, 16);
+    return out.stmts[0].params[i];
+}
+
+START_TEST(insert_per_event)
+{
+    fl_event_t ev = at_event("user.created", "user:" UID, "user:" UID);
+    const char *want[16] = {"7",
+                            UID,
+                            "user:" UID,
+                            "created",
+                            "user.created",
+                            "user",
+                            UID,
+                            "user:" UID,
+                            "3",
+                            NULL, /* changes, below */
+                            NULL, /* data, below */
+                            "req-42",
+                            "127.0.0.1",
+                            "audit-test/1.0",
+                            NULL, /* hash: its own test */
+                            "2025-11-25T12:00:00.000000Z"};
+
+    ck_assert_int_eq(project(&ev, "{\"id\":\"" UID "\",\"email\":\"a@b.co\","
+                                  "\"password_hash\":\"$argon2id$v=19$TOPSECRET\"}"),
+                     0);
+    ck_assert_ptr_nonnull(strstr(out.stmts[0].sql, "INSERT INTO audit_logs"));
+    ck_assert_ptr_nonnull(strstr(out.stmts[0].sql, "ON CONFLICT (position) DO NOTHING"));
+    for (int i = 0; i < 16; i++) {
+        if (want[i] != NULL)
+            ck_assert_str_eq(param(i), want[i]);
+        ck_assert_msg(param(i) == NULL || strstr(param(i), "TOPSECRET") == NULL,
+                      "param %d holds the secret: %s", i, param(i));
+    }
+    ck_assert_str_eq(param(9), "{\"email\":{\"from\":null,\"to\":\"a@b.co\"},"
+                               "\"password_hash\":\"[redacted]\"}");
+    ck_assert_str_eq(param(10),
+                     "{\"id\":\"" UID "\",\"email\":\"a@b.co\",\"password_hash\":\"[redacted]\"}");
+    ck_assert_uint_eq(strlen(param(14)), 64);
+}
+END_TEST
+
+START_TEST(nulls_for_what_is_absent)
+{
+    fl_event_t ev = at_event("session.revoked", "session:ab12", "flctl:root");
+
+    ev.cid = ev.ua = ev.ip = "";
+    ck_assert_int_eq(project(&ev, "{\"reason\":\"admin\"}"), 0);
+    ck_assert_ptr_null(param(1)); /* user_id */
+    ck_assert_str_eq(param(6), "ab12");
+    ck_assert_ptr_null(param(9));  /* changes */
+    ck_assert_ptr_null(param(11)); /* request_id */
+    ck_assert_ptr_null(param(12)); /* ip_address */
+    ck_assert_ptr_null(param(13)); /* user_agent */
+}
+END_TEST
+
+TCase *audit_project_tcase(void)
+{
+    TCase *tc = tcase_create("project");
+
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, insert_per_event);
+    tcase_add_test(tc, nulls_for_what_is_absent);
+    return tc;
+}
