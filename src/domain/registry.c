@@ -3,6 +3,7 @@
  * rebuild (flctl). A new module adds its table here.
  */
 #include "firelater/apikeys.h"
+#include "firelater/applications.h"
 #include "firelater/audit.h"
 #include "firelater/groups.h"
 #include "firelater/projector.h"
@@ -15,6 +16,7 @@ const fl_proj_handler_t *const *fl_domain_projections(void)
                                                       fl_groups_projections,
                                                       fl_roles_projections,
                                                       fl_apikeys_projections,
+                                                      fl_apps_projections,
                                                       fl_audit_projections,
                                                       NULL};
     return tables;

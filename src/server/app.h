@@ -316,6 +316,17 @@ int fl_api_keys_list(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 int fl_api_keys_create(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 int fl_api_keys_get(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 int fl_api_keys_revoke(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+/* the application registry (api_applications.c) */
+int fl_api_apps_list(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_apps_create(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_apps_get(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_apps_update(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_apps_delete(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_apps_envs_list(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_apps_env_create(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_apps_env_get(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_apps_env_update(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_apps_env_delete(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 /* the audit trail (api_audit.c) */
 int fl_api_audit_list(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 int fl_api_audit_entity(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);

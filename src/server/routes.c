@@ -85,6 +85,27 @@ const fl_http_route_t fl_srv_routes[] = {
     ROUTE("GET", "/api/v1/audit-logs", NEED(AUDIT, READ), fl_api_audit_list, "the audit trail"),
     ROUTE("GET", "/api/v1/audit-logs/{entityType}/{id}", NEED(AUDIT, READ), fl_api_audit_entity,
           "an entity's audit history"),
+    /* application registry (GET /applications/{id}/issues comes with the issues module) */
+    ROUTE("GET", "/api/v1/applications", NEED(APPLICATIONS, READ), fl_api_apps_list,
+          "list applications"),
+    ROUTE("POST", "/api/v1/applications", NEED(APPLICATIONS, CREATE), fl_api_apps_create,
+          "register an application (numbered APP-00001)"),
+    ROUTE("GET", "/api/v1/applications/{id}", NEED(APPLICATIONS, READ), fl_api_apps_get,
+          "an application, by id or number; ?as_of= for its past"),
+    ROUTE("PUT", "/api/v1/applications/{id}", NEED(APPLICATIONS, UPDATE), fl_api_apps_update,
+          "update an application"),
+    ROUTE("DELETE", "/api/v1/applications/{id}", NEED(APPLICATIONS, DELETE), fl_api_apps_delete,
+          "delete an application and its environments (soft)"),
+    ROUTE("GET", "/api/v1/applications/{id}/environments", NEED(APPLICATIONS, READ),
+          fl_api_apps_envs_list, "an application's environments"),
+    ROUTE("POST", "/api/v1/applications/{id}/environments", NEED(APPLICATIONS, UPDATE),
+          fl_api_apps_env_create, "add an environment"),
+    ROUTE("GET", "/api/v1/applications/{id}/environments/{envId}", NEED(APPLICATIONS, READ),
+          fl_api_apps_env_get, "an environment"),
+    ROUTE("PUT", "/api/v1/applications/{id}/environments/{envId}", NEED(APPLICATIONS, UPDATE),
+          fl_api_apps_env_update, "update an environment"),
+    ROUTE("DELETE", "/api/v1/applications/{id}/environments/{envId}", NEED(APPLICATIONS, UPDATE),
+          fl_api_apps_env_delete, "remove an environment"),
 };
 
 const size_t fl_srv_n_routes = sizeof(fl_srv_routes) / sizeof(fl_srv_routes[0]);

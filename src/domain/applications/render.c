@@ -1,0 +1,60 @@
+/*
+ * The application and environment as the API shows them: from the write
+ * side's state (answers to commands, time travel) and from read-model rows
+ * (GET, lists), whose SQL builds the same JSON (query.c).
+ */
+#include <stdlib.h>
+
+#include "firelater/err.h"
+#include "internal.h"
+
+json_t *fl_app_to_json(const fl_app_state_t *s)
+{
+    json_t *j = json_pack("{s:s,s:o}", "id", s->id, "app_id",
+                          fl_json_str_or_null(s->app_id[0] != '\0' ? s->app_id : NULL));
+
+    fl__app_put_values(j, &fl__app_table, s->v);
+    json_object_set_new(j, "health_score", json_null());
+    json_object_set_new(j, "health_score_updated_at", json_null());
+    json_object_set_new(j, "environment_count", json_integer((json_int_t)s->n_envs));
+    json_object_set_new(j, "created_at", fl_json_time_or_null(s->created_at));
+    json_object_set_new(j, "updated_at", fl_json_time_or_null(s->updated_at));
+    json_object_set_new(j, "version", json_integer((json_int_t)s->version));
+    return j;
+}
+
+json_t *fl_app_env_to_json(const fl_app_state_t *s, const fl_app_env_t *e)
+{
+    json_t *j = json_pack("{s:s,s:s}", "id", e->id, "application_id", s->id);
+
+    fl__app_put_values(j, &fl__env_table, e->v);
+    json_object_set_new(j, "created_at", fl_json_time_or_null(e->created_at));
+    json_object_set_new(j, "updated_at", fl_json_time_or_null(e->updated_at));
+    return j;
+}
+
+json_t *fl_apps_row_to_json(const fl_store_res_t *r, int row)
+{
+    int col = fl_store_res_col(r, "j");
+
+    if (col < 0 || fl_store_res_isnull(r, row, col))
+        return NULL;
+    return json_loads(fl_store_res_value(r, row, col), 0, NULL);
+}
+
+json_t *fl_apps_page_to_json(const fl_store_res_t *r, const fl_apps_query_t *q)
+{
+    int rows = fl_store_res_rows(r), tc = fl_store_res_col(r, "_total");
+    json_t *data = json_array();
+    long long total = 0;
+
+    for (int i = 0; i < rows; i++) {
+        json_t *one = fl_apps_row_to_json(r, i);
+        if (one != NULL)
+            json_array_append_new(data, one);
+    }
+    if (rows > 0 && tc >= 0)
+        total = strtoll(fl_store_res_value(r, 0, tc), NULL, 10);
+    return json_pack("{s:o,s:{s:I,s:I,s:I}}", "data", data, "meta", "page", (json_int_t)q->page,
+                     "per_page", (json_int_t)q->per_page, "total", (json_int_t)total);
+}
