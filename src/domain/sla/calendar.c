@@ -305,6 +305,7 @@ static bool period_after(fl_cal_t *cal, fl_time_t t, int64_t days, bool join, fl
     int64_t first = local_day(cal, t) - 1;
     bool found = false;
 
+    *s = *e = 0;
     for (int64_t day = first; day < first + days; day++) {
         if (day_start(cal, day) >= FL_CAL_TIME_MAX)
             break;
