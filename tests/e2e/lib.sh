@@ -34,7 +34,17 @@ fail() {
     exit 1
 }
 
+# Ports come from the shell's pid; when another process holds one (tests of
+# another checkout running on the same machine), the next free one is taken.
+port_free() {
+    ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
 pg_start() {
+    local tries=0
+    while ! port_free "$PGPORT" && ((tries++ < 50)); do
+        PGPORT=$((56000 + (PGPORT - 56000 + 1) % 900))
+    done
     "$ROOT/tools/pg" start "$PGDIR" "$PGPORT" >/dev/null || fail "PostgreSQL did not start"
     PG=$("$ROOT/tools/pg" url "$PGDIR" "$PGPORT")
 }
@@ -44,10 +54,19 @@ pg_stop() {
 }
 
 server_start() {
+    if [[ -z ${SERVER_STARTED:-} ]]; then # the first start picks the port; restarts keep it
+        local tries=0
+        while ! port_free "$HTTPPORT" && ((tries++ < 50)); do
+            HTTPPORT=$((57000 + (HTTPPORT - 57000 + 1) % 900))
+        done
+        BASE=http://127.0.0.1:$HTTPPORT
+        SERVER_STARTED=1
+    fi
     "$FIRELATER" --data "$DATA" --listen "127.0.0.1:$HTTPPORT" --pg "$PG" \
         --access-log "$TMP/access.log" "$@" >>"$TMP/server.out" 2>>"$TMP/server.err" &
     SERVER_PID=$!
     for _ in $(seq 1 100); do
+        kill -0 "$SERVER_PID" 2>/dev/null || fail "the server exited at start"
         curl -fs "$BASE/healthz" >/dev/null 2>&1 && return 0
         sleep 0.1
     done
