@@ -62,18 +62,6 @@ static void on_created(fl_commit_t *c, int rc)
     fl_http_respond_json(c->req, 201, body);
 }
 
-/* The Idempotency-Key of the create, scoped to the caller: another caller's key is not a retry. */
-static const char *idem_key(fl_http_req_t *req, const fl_principal_t *p)
-{
-    const char *k = fl_http_header(req, "Idempotency-Key");
-    if (k == NULL || *k == '\0' || strlen(k) > 128)
-        return NULL;
-    size_t n = strlen(k) + strlen(p->user_id) + 24;
-    char *key = fl_arena_alloc(&req->arena, n);
-    snprintf(key, n, "api-keys|%s|%s", p->user_id, k);
-    return key;
-}
-
 /* A new id and secret for cmd; the key a client will hold goes into w->key. */
 static int new_key(fl_http_req_t *req, const fl_principal_t *p, fl_api_key_cmd_t *cmd, created_t *w)
 {
@@ -108,7 +96,7 @@ int fl_api_keys_create(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p)
     c->location = "/api/v1/api-keys/";
     c->done = on_created;
     c->ctx = w;
-    c->idem_key = idem_key(req, p);
+    c->idem_key = fl_srv_idem_key(req, p, "api-keys", false);
     fl_srv_cmd_ctx(req, p, &ctx);
     /* A key is refused before its body is read: keys never create keys. */
     by.is_api_key = p->api_key_id != NULL;
@@ -166,45 +154,23 @@ typedef struct read_ctx {
 static void on_page(fl_store_res_t *res, void *ctx)
 {
     read_ctx_t *rc = ctx;
-    int err = fl_store_res_err(res);
-    if (err != 0)
-        fl_srv_answer_store_error(rc->req, err);
-    else
+    if (!fl_srv_res_failed(rc->req, res))
         fl_http_respond_json(rc->req, 200, fl_apikeys_page_to_json(res, &rc->q));
 }
 
 static void on_row(fl_store_res_t *res, void *ctx)
 {
     read_ctx_t *rc = ctx;
-    int err = fl_store_res_err(res);
-    json_t *key = err == 0 && fl_store_res_rows(res) == 1 ? fl_apikeys_row_to_json(res, 0) : NULL;
-    char etag[32];
-    if (err != 0) {
-        fl_srv_answer_store_error(rc->req, err);
-        return;
-    }
-    if (key == NULL) {
-        fl_http_respond_error(rc->req, 404, "no such API key");
-        return;
-    }
-    snprintf(etag, sizeof(etag), "\"%lld\"",
-             (long long)json_integer_value(json_object_get(key, "version")));
-    fl_http_set_header(rc->req, "ETag", etag);
-    fl_http_respond_json(rc->req, 200, key);
+    if (!fl_srv_res_failed(rc->req, res))
+        fl_srv_answer_entity(rc->req,
+                             fl_store_res_rows(res) == 1 ? fl_apikeys_row_to_json(res, 0) : NULL,
+                             "no such API key");
 }
 
 static int run(fl_server_t *s, fl_http_req_t *req, const fl_principal_t *p, read_ctx_t *rc,
                fl_store_cb cb)
 {
-    if (s->store == NULL) {
-        fl_srv_answer_store_error(req, FL_EUNAVAIL);
-        return 0;
-    }
-    int err =
-        fl_store_query(s->store, p->tenant->schema, rc->q.sql, rc->q.nparams, rc->q.params, cb, rc);
-    if (err != 0)
-        fl_srv_answer_store_error(req, err);
-    return 0;
+    return fl_srv_query(s, req, p->tenant->schema, rc->q.sql, rc->q.nparams, rc->q.params, cb, rc);
 }
 
 static read_ctx_t *read_ctx_new(fl_http_req_t *req)

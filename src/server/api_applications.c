@@ -61,18 +61,6 @@ static fl_commit_t *app_commit(fl_http_req_t *req, fl_principal_t *p, const char
     return c;
 }
 
-/* The Idempotency-Key of a POST, scoped to the caller and the path. */
-static const char *idem_key(fl_http_req_t *req, const fl_principal_t *p)
-{
-    const char *k = fl_http_header(req, "Idempotency-Key");
-    if (k == NULL || *k == '\0' || strlen(k) > 128)
-        return NULL;
-    size_t n = strlen(k) + strlen(p->user_id) + strlen(req->path) + 8;
-    char *key = fl_arena_alloc(&req->arena, n);
-    snprintf(key, n, "app|%s|%s|%s", p->user_id, req->path, k);
-    return key;
-}
-
 /* Decodes the body with fn: 0, FL_EINVAL (c->d says why) or 1 (the body could not be read). */
 typedef int (*decode_fn)(const json_t *, fl_arena_t *, fl_app_values_t *, fl_decision_t *);
 static int decode_body(fl_http_req_t *req, decode_fn fn, fl_app_values_t *cmd, fl_decision_t *d)
@@ -93,7 +81,7 @@ int fl_api_apps_create(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p)
     fl_commit_t *c = app_commit(req, p, NULL);
     c->status = 201;
     c->location = "/api/v1/applications/";
-    c->idem_key = idem_key(req, p);
+    c->idem_key = fl_srv_idem_key(req, p, "app", true);
     if (fl_commit_replayed(s, c))
         return 0;
     int rc = decode_body(req, fl_apps_decode_create, &cmd, &c->d);
@@ -287,11 +275,8 @@ typedef struct read_ctx {
 static void on_read(fl_store_res_t *res, void *ctx)
 {
     read_ctx_t *rc = ctx;
-    int err = fl_store_res_err(res);
-    if (err != 0) {
-        fl_srv_answer_store_error(rc->req, err);
+    if (fl_srv_res_failed(rc->req, res))
         return;
-    }
     if (rc->missing == NULL) {
         fl_http_respond_json(rc->req, 200, fl_apps_page_to_json(res, &rc->q));
         return;
@@ -305,12 +290,8 @@ static void on_read(fl_store_res_t *res, void *ctx)
 
 static int run(fl_server_t *s, fl_principal_t *p, read_ctx_t *rc)
 {
-    int err = s->store == NULL ? FL_EUNAVAIL
-                               : fl_store_query(s->store, p->tenant->schema, rc->q.sql,
-                                                rc->q.nparams, rc->q.params, on_read, rc);
-    if (err != 0)
-        fl_srv_answer_store_error(rc->req, err);
-    return 0;
+    return fl_srv_query(s, rc->req, p->tenant->schema, rc->q.sql, rc->q.nparams, rc->q.params,
+                        on_read, rc);
 }
 
 static read_ctx_t *read_ctx(fl_http_req_t *req, const char *missing)

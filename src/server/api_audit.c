@@ -15,10 +15,7 @@ typedef struct audit_read {
 static void on_list(fl_store_res_t *res, void *ctx)
 {
     audit_read_t *rc = ctx;
-    int err = fl_store_res_err(res);
-    if (err != 0)
-        fl_srv_answer_store_error(rc->req, err);
-    else
+    if (!fl_srv_res_failed(rc->req, res))
         fl_http_respond_json(rc->req, 200, fl_audit_list_to_json(res, &rc->q));
 }
 
@@ -39,15 +36,8 @@ static int list(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p, const cha
         return fl_http_respond_problem(req, d.status, &d.problem);
     if (err != 0)
         return fl_http_respond_error(req, 413, "the request is too large");
-    if (s->store == NULL) {
-        fl_srv_answer_store_error(req, FL_EUNAVAIL);
-        return 0;
-    }
-    err = fl_store_query(s->store, p->tenant->schema, rc->q.sql, rc->q.nparams, rc->q.params,
-                         on_list, rc);
-    if (err != 0)
-        fl_srv_answer_store_error(req, err);
-    return 0;
+    return fl_srv_query(s, req, p->tenant->schema, rc->q.sql, rc->q.nparams, rc->q.params, on_list,
+                        rc);
 }
 
 int fl_api_audit_list(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p)

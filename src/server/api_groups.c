@@ -274,23 +274,13 @@ static const char *const includes[] = {"ancestors", "descendants", "members"};
 
 static int run(fl_server_t *s, read_ctx_t *rc, const char *schema, fl_store_cb cb)
 {
-    if (s->store == NULL) {
-        fl_srv_answer_store_error(rc->req, FL_EUNAVAIL);
-        return 0;
-    }
-    int err = fl_store_query(s->store, schema, rc->q.sql, rc->q.nparams, rc->q.params, cb, rc);
-    if (err != 0)
-        fl_srv_answer_store_error(rc->req, err);
-    return 0;
+    return fl_srv_query(s, rc->req, schema, rc->q.sql, rc->q.nparams, rc->q.params, cb, rc);
 }
 
 static void on_page(fl_store_res_t *res, void *ctx)
 {
     read_ctx_t *rc = ctx;
-    int err = fl_store_res_err(res);
-    if (err != 0)
-        fl_srv_answer_store_error(rc->req, err);
-    else
+    if (!fl_srv_res_failed(rc->req, res))
         fl_http_respond_json(rc->req, 200, fl_groups_page_to_json(res, &rc->q));
 }
 
@@ -388,11 +378,8 @@ static void on_get_step(fl_store_res_t *res, void *ctx)
 static void on_get(fl_store_res_t *res, void *ctx)
 {
     read_ctx_t *rc = ctx;
-    int err = fl_store_res_err(res);
-    if (err != 0) {
-        fl_srv_answer_store_error(rc->req, err);
+    if (fl_srv_res_failed(rc->req, res))
         return;
-    }
     rc->group = fl_store_res_rows(res) == 1 ? fl_groups_row_to_json(res, 0) : NULL;
     if (rc->group == NULL) {
         fl_http_respond_error(rc->req, 404, "no such group");

@@ -227,41 +227,22 @@ typedef struct read_ctx {
 static void on_list(fl_store_res_t *res, void *ctx)
 {
     read_ctx_t *rc = ctx;
-    int err = fl_store_res_err(res);
-    if (err != 0)
-        fl_srv_answer_store_error(rc->req, err);
-    else
+    if (!fl_srv_res_failed(rc->req, res))
         fl_http_respond_json(rc->req, 200, fl_roles_page_to_json(res, &rc->q));
 }
 
 static void on_get(fl_store_res_t *res, void *ctx)
 {
     read_ctx_t *rc = ctx;
-    int err = fl_store_res_err(res);
-    json_t *role = err == 0 && fl_store_res_rows(res) == 1 ? fl_roles_row_to_json(res, 0) : NULL;
-    if (err != 0) {
-        fl_srv_answer_store_error(rc->req, err);
-    } else if (role == NULL) {
-        fl_http_respond_error(rc->req, 404, "no such role");
-    } else {
-        char etag[32];
-        snprintf(etag, sizeof(etag), "\"%lld\"",
-                 (long long)json_integer_value(json_object_get(role, "version")));
-        fl_http_set_header(rc->req, "ETag", etag);
-        fl_http_respond_json(rc->req, 200, role);
-    }
+    if (!fl_srv_res_failed(rc->req, res))
+        fl_srv_answer_entity(rc->req,
+                             fl_store_res_rows(res) == 1 ? fl_roles_row_to_json(res, 0) : NULL,
+                             "no such role");
 }
 
 static int run(fl_server_t *s, read_ctx_t *rc, const char *schema, fl_store_cb cb)
 {
-    if (s->store == NULL) {
-        fl_srv_answer_store_error(rc->req, FL_EUNAVAIL);
-        return 0;
-    }
-    int err = fl_store_query(s->store, schema, rc->q.sql, rc->q.nparams, rc->q.params, cb, rc);
-    if (err != 0)
-        fl_srv_answer_store_error(rc->req, err);
-    return 0;
+    return fl_srv_query(s, rc->req, schema, rc->q.sql, rc->q.nparams, rc->q.params, cb, rc);
 }
 
 int fl_api_roles_list(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p)

@@ -46,10 +46,7 @@ static bool store_ready(fl_server_t *s, fl_http_req_t *req)
 static void on_list(fl_store_res_t *res, void *ctx)
 {
     read_ctx_t *rc = ctx;
-    int err = fl_store_res_err(res);
-    if (err != 0)
-        fl_srv_answer_store_error(rc->req, err);
-    else
+    if (!fl_srv_res_failed(rc->req, res))
         fl_srv_read_respond(&rc->cr, fl_users_list_to_json(res, &rc->q));
 }
 
@@ -64,29 +61,16 @@ int fl_api_users_list(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p)
     if (!store_ready(s, req) ||
         fl_srv_read_cached(s, req, p->tenant, rc->q.sql, rc->q.nparams, rc->q.params, &rc->cr))
         return 0;
-    int err = fl_store_query(s->store, p->tenant->schema, rc->q.sql, rc->q.nparams, rc->q.params,
-                             on_list, rc);
-    if (err != 0)
-        fl_srv_answer_store_error(req, err);
-    return 0;
+    return fl_srv_query(s, req, p->tenant->schema, rc->q.sql, rc->q.nparams, rc->q.params, on_list,
+                        rc);
 }
 
 static void on_get(fl_store_res_t *res, void *ctx)
 {
     fl_http_req_t *req = ctx;
-    int err = fl_store_res_err(res);
-    json_t *user = err == 0 && fl_store_res_rows(res) == 1 ? fl_users_row_to_json(res, 0) : NULL;
-    if (err != 0) {
-        fl_srv_answer_store_error(req, err);
-    } else if (user == NULL) {
-        fl_http_respond_error(req, 404, "no such user");
-    } else {
-        char etag[32];
-        snprintf(etag, sizeof(etag), "\"%lld\"",
-                 (long long)json_integer_value(json_object_get(user, "version")));
-        fl_http_set_header(req, "ETag", etag);
-        fl_http_respond_json(req, 200, user);
-    }
+    if (!fl_srv_res_failed(req, res))
+        fl_srv_answer_entity(req, fl_store_res_rows(res) == 1 ? fl_users_row_to_json(res, 0) : NULL,
+                             "no such user");
 }
 
 static bool user_exists(const void *state)
@@ -102,14 +86,9 @@ int fl_api_users_get(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p)
     if (fl_srv_answer_as_of(req, p->tenant, &fl_user_agg, fl_users_stream(&req->arena, id),
                             render_user, user_exists))
         return 0;
-    if (!store_ready(s, req))
-        return 0;
     const char *params[] = {id};
-    int err = fl_store_query(s->store, p->tenant->schema, USER_COLUMNS "WHERE u.id = $1", 1, params,
-                             on_get, req);
-    if (err != 0)
-        fl_srv_answer_store_error(req, err);
-    return 0;
+    return fl_srv_query(s, req, p->tenant->schema, USER_COLUMNS "WHERE u.id = $1", 1, params,
+                        on_get, req);
 }
 
 /* -------------------------------------------------------------- commands */
@@ -187,18 +166,6 @@ static bool may_grant(fl_http_req_t *req, const fl_principal_t *p, const fl_user
     return false;
 }
 
-/* The Idempotency-Key of a POST, scoped to the caller and the route. */
-static const char *idem_key(fl_http_req_t *req, const fl_principal_t *p)
-{
-    const char *k = fl_http_header(req, "Idempotency-Key");
-    if (k == NULL || *k == '\0' || strlen(k) > 128)
-        return NULL;
-    size_t n = strlen(k) + strlen(p->user_id) + strlen(req->path) + 4;
-    char *key = fl_arena_alloc(&req->arena, n);
-    snprintf(key, n, "%s|%s|%s", p->user_id, req->path, k);
-    return key;
-}
-
 /* An async step's state: lives in the request's arena. */
 typedef struct pending {
     fl_server_t *s;
@@ -226,7 +193,7 @@ static void decide_create(pending_t *w, const char *hash)
     fl_commit_t *c = user_commit(w->req, &w->p, NULL);
     c->status = 201;
     c->location = "/api/v1/users/";
-    c->idem_key = idem_key(w->req, &w->p);
+    c->idem_key = fl_srv_idem_key(w->req, &w->p, NULL, true);
     if (fl_commit_replayed(w->s, c))
         return;
     fl_srv_cmd_ctx(w->req, &w->p, &ctx);

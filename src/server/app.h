@@ -232,6 +232,19 @@ bool fl_srv_answer_as_of(fl_http_req_t *req, fl_srv_tenant_t *t, const fl_agg_ty
 /* Answers a store failure: 503 with Retry-After when PostgreSQL is unavailable. */
 void fl_srv_answer_store_error(fl_http_req_t *req, int rc);
 
+/* Reads shared by the endpoints (read.c). fl_srv_query runs sql on schema with cb(res, ctx), or
+ * answers the store's error (503 without a store); returns 0. */
+int fl_srv_query(fl_server_t *s, fl_http_req_t *req, const char *schema, const char *sql,
+                 int nparams, const char *const *params, fl_store_cb cb, void *ctx);
+/* True after answering res's store error. */
+bool fl_srv_res_failed(fl_http_req_t *req, fl_store_res_t *res);
+/* 200 with entity (taken) and its "version" as ETag; 404 `missing` when entity is NULL. */
+void fl_srv_answer_entity(fl_http_req_t *req, json_t *entity, const char *missing);
+/* The request's Idempotency-Key (NULL when absent, empty or over 128 bytes), scoped to the
+ * caller: "[scope|]<user id>|[<path>|]<key>", in the request's arena. */
+const char *fl_srv_idem_key(fl_http_req_t *req, const fl_principal_t *p, const char *scope,
+                            bool with_path);
+
 /*
  * Reads answered from the projector's cache (readcache.c), for reads that
  * filter nothing by caller. fl_srv_read_cached answers req (200) and returns

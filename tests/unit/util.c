@@ -204,3 +204,87 @@ void tu_path(char *buf, size_t len, const char *dir, const char *name)
 
     ck_assert(n > 0 && (size_t)n < len);
 }
+
+json_t *tu_json(const char *text)
+{
+    json_error_t err;
+    json_t *j = json_loads(text, JSON_DECODE_ANY | JSON_ALLOW_NUL, &err);
+
+    ck_assert_msg(j != NULL, "bad JSON in test: %s", err.text);
+    return j;
+}
+
+bool tu_has_error(const fl_decision_t *d, const char *field)
+{
+    for (size_t i = 0; i < d->problem.n_errors; i++) {
+        const char *f = d->errors[i].field;
+        if ((f == NULL && field == NULL) || (f != NULL && field != NULL && strcmp(f, field) == 0))
+            return true;
+    }
+    return false;
+}
+
+json_t *tu_event_data(const fl_decision_t *d, size_t i)
+{
+    json_t *j = NULL;
+
+    ck_assert_uint_lt(i, d->n_events);
+    ck_assert_int_eq(fl_codec_to_json(d->events[i].data, d->events[i].data_len, &j), 0);
+    return j;
+}
+
+int64_t tu_expect_of(const fl_decision_t *d, const char *stream)
+{
+    for (size_t i = 0; i < d->n_expects; i++) {
+        if (strcmp(d->expects[i].stream, stream) == 0)
+            return d->expects[i].version;
+    }
+    ck_abort_msg("no expectation on %s", stream);
+    return 0;
+}
+
+fl_cmd_ctx_t tu_ctx(fl_arena_t *a, fl_time_t now)
+{
+    return (fl_cmd_ctx_t){
+        .a = a, .now = now, .tenant = "acme", .actor = "flctl:test", .request_id = "req-1"};
+}
+
+fl_event_t tu_event_of(const fl_log_new_t *e, uint64_t sv, fl_time_t ts)
+{
+    return (fl_event_t){.pos = sv,
+                        .ts = ts,
+                        .type = e->type,
+                        .v = 1,
+                        .stream = e->stream,
+                        .sv = sv,
+                        .actor = "",
+                        .cid = "",
+                        .corr = "",
+                        .num = "",
+                        .data = e->data,
+                        .data_len = e->data_len};
+}
+
+fl_log_t *tu_open_temp(char **dir, fl_time_t *now)
+{
+    *dir = tu_mkdtemp();
+    return tu_open(*dir, now, true);
+}
+
+void tu_close_temp(fl_log_t *log, char *dir)
+{
+    fl_log_close(log);
+    tu_rmrf(dir);
+    free(dir);
+}
+
+int tu_append_decision(fl_log_t *log, const fl_decision_t *d)
+{
+    fl_log_batch_t b = {.events = d->events,
+                        .n_events = d->n_events,
+                        .expects = d->expects,
+                        .n_expects = d->n_expects};
+    fl_log_result_t r;
+
+    return fl_log_append(log, &b, &r);
+}

@@ -15,6 +15,7 @@
 
 #include "firelater/arena.h"
 #include "firelater/clock.h"
+#include "firelater/domain.h"
 #include "firelater/log.h"
 
 /* Runs one suite, forked per test; returns the process exit status. */
@@ -41,6 +42,14 @@ fl_log_new_t tu_ev(fl_arena_t *a, const char *stream, const char *type, const ch
 int tu_append1(fl_log_t *log, const char *stream, const char *type, const char *json,
                fl_log_result_t *r);
 
+/* tu_open in a fresh directory (*dir, malloc'd) with the clock *now, no_sync; and the
+ * log's close with the directory's removal (dir freed). */
+fl_log_t *tu_open_temp(char **dir, fl_time_t *now);
+void tu_close_temp(fl_log_t *log, char *dir);
+
+/* Appends a decision's events with its expectations as one batch; returns the batch's rc. */
+int tu_append_decision(fl_log_t *log, const fl_decision_t *d);
+
 /* Reads every event the query selects into an arena array; returns how many. */
 size_t tu_read(fl_log_t *log, const fl_log_query_t *q, fl_arena_t *a, fl_event_t **out);
 
@@ -63,5 +72,26 @@ void tu_copy_file(const char *from, const char *to);
 
 /* dir + "/" + name into buf. */
 void tu_path(char *buf, size_t len, const char *dir, const char *name);
+
+/* Decisions, for the domain modules' suites. */
+
+/* Parses JSON text (any value, NUL allowed in strings); asserts it is valid. */
+json_t *tu_json(const char *text);
+
+/* True when the decision's problem names field (NULL: an error without a field). */
+bool tu_has_error(const fl_decision_t *d, const char *field);
+
+/* The data of the decision's event i as JSON (caller decrefs); asserts it exists. */
+json_t *tu_event_data(const fl_decision_t *d, size_t i);
+
+/* The expected version the decision puts on stream; fails the test when it has none. */
+int64_t tu_expect_of(const fl_decision_t *d, const char *stream);
+
+/* A command context in tenant acme, acting as flctl:test, request req-1. */
+fl_cmd_ctx_t tu_ctx(fl_arena_t *a, fl_time_t now);
+
+/* The event a fold sees for a decision's event e at stream version sv (pos sv, at ts, v 1,
+ * empty actor, ids and number); borrows e's strings and data. */
+fl_event_t tu_event_of(const fl_log_new_t *e, uint64_t sv, fl_time_t ts);
 
 #endif

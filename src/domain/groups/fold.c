@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "firelater/claim.h"
 #include "firelater/codec.h"
 #include "firelater/err.h"
 #include "internal.h"
@@ -224,25 +225,14 @@ const fl_agg_type_t fl_group_agg = {
     .fold = group_fold,
 };
 
+static const fl_claim_kind_t name_claim = {"group.name_claimed", "group.name_released", "group_id"};
+
 static int claim_fold(void *state, fl_arena_t *a, const fl_event_t *ev)
 {
     fl_group_name_claim_state_t *c = state;
-    json_t *data = NULL;
-    int rc;
 
     (void)a;
-    if (ev->data_len > 0 && (rc = fl_codec_to_json(ev->data, ev->data_len, &data)) < 0)
-        return rc;
-    if (strcmp(ev->type, "group.name_claimed") == 0) {
-        c->claimed = true;
-        copy_id(c->group_id, json_object_get(data, "group_id"));
-    } else if (strcmp(ev->type, "group.name_released") == 0) {
-        c->claimed = false;
-        c->group_id[0] = '\0';
-    }
-    json_decref(data);
-    c->version = ev->sv;
-    return 0;
+    return fl_claim_fold(&name_claim, ev, &c->claimed, &c->version, c->group_id);
 }
 
 static void claim_init(void *state)

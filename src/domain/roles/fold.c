@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "firelater/claim.h"
 #include "firelater/codec.h"
 #include "firelater/err.h"
 #include "internal.h"
@@ -112,25 +113,14 @@ const fl_agg_type_t fl_role_agg = {
     .fold = role_fold,
 };
 
+static const fl_claim_kind_t name_claim = {"role.name_claimed", "role.name_released", "role_id"};
+
 static int claim_fold(void *state, fl_arena_t *a, const fl_event_t *ev)
 {
     fl_role_name_claim_state_t *c = state;
-    json_t *data = NULL;
-    int rc;
 
     (void)a;
-    if (ev->data_len > 0 && (rc = fl_codec_to_json(ev->data, ev->data_len, &data)) < 0)
-        return rc;
-    if (strcmp(ev->type, "role.name_claimed") == 0) {
-        c->claimed = true;
-        copy_id(c->role_id, json_object_get(data, "role_id"));
-    } else if (strcmp(ev->type, "role.name_released") == 0) {
-        c->claimed = false;
-        c->role_id[0] = '\0';
-    }
-    json_decref(data);
-    c->version = ev->sv;
-    return 0;
+    return fl_claim_fold(&name_claim, ev, &c->claimed, &c->version, c->role_id);
 }
 
 static void claim_init(void *state)

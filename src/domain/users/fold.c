@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "firelater/claim.h"
 #include "firelater/codec.h"
 #include "firelater/err.h"
 #include "internal.h"
@@ -178,25 +179,14 @@ const fl_agg_type_t fl_user_agg = {
     .fold = user_fold,
 };
 
+static const fl_claim_kind_t email_claim = {"user.email_claimed", "user.email_released", "user_id"};
+
 static int claim_fold(void *state, fl_arena_t *a, const fl_event_t *ev)
 {
     fl_email_claim_state_t *c = state;
-    json_t *data = NULL;
-    int rc;
 
     (void)a;
-    if (ev->data_len > 0 && (rc = fl_codec_to_json(ev->data, ev->data_len, &data)) < 0)
-        return rc;
-    if (strcmp(ev->type, "user.email_claimed") == 0) {
-        c->claimed = true;
-        copy_id(c->user_id, data, "user_id");
-    } else if (strcmp(ev->type, "user.email_released") == 0) {
-        c->claimed = false;
-        c->user_id[0] = '\0';
-    }
-    json_decref(data);
-    c->version = ev->sv;
-    return 0;
+    return fl_claim_fold(&email_claim, ev, &c->claimed, &c->version, c->user_id);
 }
 
 static void claim_init(void *state)

@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "firelater/apikeys.h"
+#include "util.h"
 #include "firelater/domain.h"
 
 #define AT_NOW  1764072000000000LL /* 2025-11-25T12:00:00Z */
@@ -21,15 +22,6 @@ TCase *apikeys_key_tcase(void);
 TCase *apikeys_decode_tcase(void);
 TCase *apikeys_decide_tcase(void);
 TCase *apikeys_fold_tcase(void);
-
-/* JSON text to a value (asserted); the caller decrefs. */
-json_t *at_json(const char *text);
-
-/* True when d holds an error naming field. */
-bool at_has_error(const fl_decision_t *d, const char *field);
-
-/* The i-th event's data as JSON (caller decrefs). */
-json_t *at_event_data(const fl_decision_t *d, size_t i);
 
 /* A command context at now, tenant acme. */
 fl_cmd_ctx_t at_ctx(fl_arena_t *a, fl_time_t now);

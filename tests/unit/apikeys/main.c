@@ -8,32 +8,6 @@
 #include "firelater/codec.h"
 #include "util.h"
 
-json_t *at_json(const char *text)
-{
-    json_error_t err;
-    json_t *j = json_loads(text, JSON_DECODE_ANY, &err);
-    ck_assert_msg(j != NULL, "bad JSON in test: %s", err.text);
-    return j;
-}
-
-bool at_has_error(const fl_decision_t *d, const char *field)
-{
-    for (size_t i = 0; i < d->problem.n_errors; i++) {
-        const char *f = d->errors[i].field;
-        if (f != NULL && strcmp(f, field) == 0)
-            return true;
-    }
-    return false;
-}
-
-json_t *at_event_data(const fl_decision_t *d, size_t i)
-{
-    json_t *j = NULL;
-    ck_assert_uint_lt(i, d->n_events);
-    ck_assert_int_eq(fl_codec_to_json(d->events[i].data, d->events[i].data_len, &j), 0);
-    return j;
-}
-
 fl_cmd_ctx_t at_ctx(fl_arena_t *a, fl_time_t now)
 {
     return (fl_cmd_ctx_t){.a = a,
@@ -60,18 +34,7 @@ void at_fold(fl_api_key_state_t *k, fl_arena_t *a, const fl_decision_t *d, fl_ti
 {
     for (size_t i = 0; i < d->n_events; i++) {
         const fl_log_new_t *e = &d->events[i];
-        fl_event_t ev = {.pos = k->version + 1,
-                         .ts = ts,
-                         .type = e->type,
-                         .v = 1,
-                         .stream = e->stream,
-                         .sv = k->version + 1,
-                         .actor = "",
-                         .cid = "",
-                         .corr = "",
-                         .num = "",
-                         .data = e->data,
-                         .data_len = e->data_len};
+        fl_event_t ev = tu_event_of(e, k->version + 1, ts);
         ck_assert_int_eq(fl_api_key_agg.fold(k, a, &ev), 0);
     }
 }

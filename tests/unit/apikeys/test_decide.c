@@ -35,7 +35,7 @@ START_TEST(create_emits_the_event)
     ck_assert_str_eq(d.events[0].stream, "apikey:" KEY_ID);
     ck_assert_uint_eq(d.n_expects, 1);
     ck_assert_int_eq(d.expects[0].version, FL_LOG_NO_STREAM);
-    json_t *data = at_event_data(&d, 0);
+    json_t *data = tu_event_data(&d, 0);
     ck_assert_str_eq(json_string_value(json_object_get(data, "prefix")), "fl_acme_0b5e1c3a");
     ck_assert_str_eq(json_string_value(json_object_get(data, "created_by")), USER_ID);
     ck_assert_uint_eq(strlen(json_string_value(json_object_get(data, "secret_hash"))), 64);
@@ -62,7 +62,7 @@ START_TEST(create_refusals)
     fl_decision_init(&d);
     ck_assert_int_eq(fl_apikeys_decide_create(&ctx, &cmd, &by, &d), FL_EINVAL);
     ck_assert_int_eq(d.status, 403);
-    ck_assert(at_has_error(&d, "scopes"));
+    ck_assert(tu_has_error(&d, "scopes"));
     ck_assert_uint_eq(d.n_events, 0);
     /* A key never creates keys, whatever it holds. */
     fl_rbac_system_role_perms("admin", &by.perms);
@@ -77,7 +77,7 @@ START_TEST(create_refusals)
         fl_decision_init(&d);
         ck_assert_int_eq(fl_apikeys_decide_create(&ctx, &cmd, &by, &d), FL_EINVAL);
         ck_assert_int_eq(d.status, 422);
-        ck_assert(at_has_error(&d, "expires_at"));
+        ck_assert(tu_has_error(&d, "expires_at"));
     }
     cmd.expires_at = AT_NOW + 730LL * 86400 * 1000000;
     fl_decision_init(&d);

@@ -9,7 +9,7 @@
 
 static int decode(const char *text, fl_arena_t *a, fl_api_key_cmd_t *cmd, fl_decision_t *d)
 {
-    json_t *body = at_json(text);
+    json_t *body = tu_json(text);
     fl_decision_init(d);
     int rc = fl_apikeys_decode_create(body, a, cmd, d);
     json_decref(body);
@@ -51,14 +51,14 @@ START_TEST(every_bad_field_named)
                             &a, &cmd, &d),
                      0);
     ck_assert_int_eq(d.status, 422);
-    ck_assert(at_has_error(&d, "name"));
-    ck_assert(!at_has_error(&d, "scopes[0]"));
-    ck_assert(at_has_error(&d, "scopes[1]"));
-    ck_assert(at_has_error(&d, "scopes[2]")); /* listed twice */
-    ck_assert(at_has_error(&d, "scopes[3]"));
-    ck_assert(at_has_error(&d, "scopes[4]"));
-    ck_assert(at_has_error(&d, "expires_at"));
-    ck_assert(at_has_error(&d, "colour"));
+    ck_assert(tu_has_error(&d, "name"));
+    ck_assert(!tu_has_error(&d, "scopes[0]"));
+    ck_assert(tu_has_error(&d, "scopes[1]"));
+    ck_assert(tu_has_error(&d, "scopes[2]")); /* listed twice */
+    ck_assert(tu_has_error(&d, "scopes[3]"));
+    ck_assert(tu_has_error(&d, "scopes[4]"));
+    ck_assert(tu_has_error(&d, "expires_at"));
+    ck_assert(tu_has_error(&d, "colour"));
     fl_arena_free(&a);
 }
 END_TEST
@@ -70,24 +70,24 @@ START_TEST(required_and_shapes)
     fl_decision_t d;
     fl_arena_init(&a, 0);
     ck_assert_int_ne(decode("{}", &a, &cmd, &d), 0);
-    ck_assert(at_has_error(&d, "name") && at_has_error(&d, "scopes"));
+    ck_assert(tu_has_error(&d, "name") && tu_has_error(&d, "scopes"));
     ck_assert_int_ne(decode("{\"name\":\"  \",\"scopes\":[]}", &a, &cmd, &d), 0);
-    ck_assert(at_has_error(&d, "name") && at_has_error(&d, "scopes"));
+    ck_assert(tu_has_error(&d, "name") && tu_has_error(&d, "scopes"));
     ck_assert_int_ne(decode("{\"name\":\"x\",\"scopes\":\"users:read\"}", &a, &cmd, &d), 0);
-    ck_assert(at_has_error(&d, "scopes"));
+    ck_assert(tu_has_error(&d, "scopes"));
     /* A date or a number of µs is not an RFC 3339 date-time here. */
     ck_assert_int_ne(
         decode("{\"name\":\"x\",\"scopes\":[\"users:read\"],\"expires_at\":\"2030-01-01\"}", &a,
                &cmd, &d),
         0);
-    ck_assert(at_has_error(&d, "expires_at"));
+    ck_assert(tu_has_error(&d, "expires_at"));
     char name[300];
     char body[400];
     memset(name, 'n', 256);
     name[256] = '\0';
     snprintf(body, sizeof(body), "{\"name\":\"%s\",\"scopes\":[\"users:read\"]}", name);
     ck_assert_int_ne(decode(body, &a, &cmd, &d), 0);
-    ck_assert(at_has_error(&d, "name"));
+    ck_assert(tu_has_error(&d, "name"));
     name[255] = '\0';
     snprintf(body, sizeof(body), "{\"name\":\"%s\",\"scopes\":[\"users:read\"]}", name);
     ck_assert_int_eq(decode(body, &a, &cmd, &d), 0);

@@ -19,27 +19,14 @@ static const uint8_t secret[32] = {9, 8, 7};
 
 static void setup(void)
 {
-    dir = tu_mkdtemp();
-    lg = tu_open(dir, &now, true);
+    lg = tu_open_temp(&dir, &now);
     fl_arena_init(&arena, 0);
 }
 
 static void teardown(void)
 {
-    fl_log_close(lg);
-    tu_rmrf(dir);
-    free(dir);
+    tu_close_temp(lg, dir);
     fl_arena_free(&arena);
-}
-
-static int append(const fl_decision_t *d)
-{
-    fl_log_batch_t b = {.events = d->events,
-                        .n_events = d->n_events,
-                        .expects = d->expects,
-                        .n_expects = d->n_expects};
-    fl_log_result_t r;
-    return fl_log_append(lg, &b, &r);
 }
 
 static void load(fl_api_key_state_t *k)
@@ -61,7 +48,7 @@ static void create(fl_time_t expires, int want)
     fl_apikeys_hash(secret, cmd.secret_hash);
     fl_decision_init(&d);
     ck_assert_int_eq(fl_apikeys_decide_create(&ctx, &cmd, &by, &d), 0);
-    ck_assert_int_eq(append(&d), want);
+    ck_assert_int_eq(tu_append_decision(lg, &d), want);
 }
 
 START_TEST(lifecycle_through_the_log)
@@ -84,10 +71,10 @@ START_TEST(lifecycle_through_the_log)
     fl_cmd_ctx_t ctx = at_ctx(&arena, now);
     fl_decision_init(&d);
     ck_assert_int_eq(fl_apikeys_decide_used(&ctx, &k, &d), 0);
-    ck_assert_int_eq(append(&d), 0);
+    ck_assert_int_eq(tu_append_decision(lg, &d), 0);
     fl_decision_init(&d);
     ck_assert_int_eq(fl_apikeys_decide_revoke(&ctx, &k, FL_LOG_ANY, &d), 0);
-    ck_assert_int_eq(append(&d), 0);
+    ck_assert_int_eq(tu_append_decision(lg, &d), 0);
     load(&k);
     ck_assert(k.revoked);
     ck_assert_int_eq(k.last_used_at, now);

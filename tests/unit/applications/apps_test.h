@@ -11,22 +11,11 @@
 #include <jansson.h>
 
 #include "firelater/applications.h"
+#include "util.h"
 
 TCase *apps_decode_tcase(void);
 TCase *apps_decide_tcase(void);
 TCase *apps_read_tcase(void);
-
-/* JSON text to a value (asserted); the caller decrefs. */
-json_t *at_json(const char *text);
-
-/* True when d holds an error naming field (NULL: the whole body). */
-bool at_has_error(const fl_decision_t *d, const char *field);
-
-/* The i-th event's data as JSON (caller decrefs). */
-json_t *at_event_data(const fl_decision_t *d, size_t i);
-
-/* A command context at time now. */
-fl_cmd_ctx_t at_ctx(fl_arena_t *a, fl_time_t now);
 
 /* Folds the decision's events into s as the log would (numbering a created event APP-0000n). */
 void at_fold(fl_app_state_t *s, fl_arena_t *a, const fl_decision_t *d, fl_time_t ts);

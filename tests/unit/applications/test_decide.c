@@ -31,7 +31,7 @@ static void teardown(void)
 static fl_app_values_t values(const char *text, bool env)
 {
     fl_app_values_t v;
-    json_t *j = at_json(text);
+    json_t *j = tu_json(text);
     fl_decision_t dd;
 
     fl_decision_init(&dd);
@@ -53,7 +53,7 @@ END_TEST
 
 START_TEST(create_event_and_expectation)
 {
-    fl_cmd_ctx_t ctx = at_ctx(&arena, 5);
+    fl_cmd_ctx_t ctx = tu_ctx(&arena, 5);
     fl_app_values_t v = values("{\"name\":\"W\",\"tier\":\"P4\"}", false);
     fl_app_refs_t refs = {0};
 
@@ -68,7 +68,7 @@ END_TEST
 
 START_TEST(references_must_be_live)
 {
-    fl_cmd_ctx_t ctx = at_ctx(&arena, 5);
+    fl_cmd_ctx_t ctx = tu_ctx(&arena, 5);
     fl_user_state_t u = {.exists = true, .status = FL_USER_INACTIVE};
     fl_group_state_t g = {.exists = true, .deleted = true};
     fl_app_values_t v =
@@ -78,7 +78,7 @@ START_TEST(references_must_be_live)
     memcpy(u.id, UID, sizeof(UID));
     memcpy(g.id, GID, sizeof(GID));
     ck_assert_int_eq(fl_apps_decide_update(&ctx, &app, FL_LOG_ANY, &v, &refs, &d), FL_EINVAL);
-    ck_assert(at_has_error(&d, "owner_user_id") && at_has_error(&d, "support_group_id"));
+    ck_assert(tu_has_error(&d, "owner_user_id") && tu_has_error(&d, "support_group_id"));
     fl_decision_release(&d);
     fl_decision_init(&d);
     u.status = FL_USER_ACTIVE;
@@ -90,13 +90,13 @@ END_TEST
 
 START_TEST(update_records_only_changes)
 {
-    fl_cmd_ctx_t ctx = at_ctx(&arena, 5);
+    fl_cmd_ctx_t ctx = tu_ctx(&arena, 5);
     fl_app_values_t v = values("{\"name\":\"Payroll\",\"tier\":\"P2\",\"tags\":[]}", false);
     fl_app_refs_t refs = {0};
     json_t *data;
 
     ck_assert_int_eq(fl_apps_decide_update(&ctx, &app, 1, &v, &refs, &d), 0);
-    data = at_event_data(&d, 0);
+    data = tu_event_data(&d, 0);
     ck_assert_str_eq(json_string_value(json_object_get(data, "id")), app.id);
     json_t *changes = json_object_get(data, "changes");
     ck_assert_uint_eq(json_object_size(changes), 2);
@@ -117,9 +117,9 @@ END_TEST
 
 static const char *add_env(const char *body, int want)
 {
-    fl_cmd_ctx_t ctx = at_ctx(&arena, 9);
+    fl_cmd_ctx_t ctx = tu_ctx(&arena, 9);
     fl_app_values_t v;
-    json_t *j = at_json(body);
+    json_t *j = tu_json(body);
     const char *id = NULL;
 
     fl_decision_release(&d);
@@ -136,12 +136,12 @@ START_TEST(environment_names_are_unique_per_application)
 {
     const char *prod = add_env("{\"name\":\"prod\",\"type\":\"prod\"}", 0);
     const char *stg = add_env("{\"name\":\"stg\",\"type\":\"staging\"}", 0);
-    fl_cmd_ctx_t ctx = at_ctx(&arena, 10);
+    fl_cmd_ctx_t ctx = tu_ctx(&arena, 10);
 
     ck_assert_uint_eq(app.n_envs, 2);
     add_env("{\"name\":\"PROD\",\"type\":\"prod\"}", FL_EINVAL);
     ck_assert_int_eq(d.status, 409);
-    ck_assert(at_has_error(&d, "name"));
+    ck_assert(tu_has_error(&d, "name"));
     fl_app_values_t v = values("{\"name\":\"Prod\"}", true);
     fl_decision_release(&d);
     fl_decision_init(&d);
@@ -166,7 +166,7 @@ END_TEST
 START_TEST(environment_events_name_the_application)
 {
     const char *id = add_env("{\"name\":\"prod\",\"type\":\"prod\"}", 0);
-    json_t *data = at_event_data(&d, 0);
+    json_t *data = tu_event_data(&d, 0);
 
     ck_assert_ptr_null(json_object_get(data, "id")); /* the audit trail's entity is the app */
     ck_assert_str_eq(json_string_value(json_object_get(data, "application_id")), app.id);
@@ -178,7 +178,7 @@ END_TEST
 
 START_TEST(delete_is_soft_and_takes_the_environments)
 {
-    fl_cmd_ctx_t ctx = at_ctx(&arena, 20);
+    fl_cmd_ctx_t ctx = tu_ctx(&arena, 20);
     const char *env = add_env("{\"name\":\"prod\",\"type\":\"prod\"}", 0);
     fl_app_values_t v = values("{\"name\":\"x\"}", false);
     fl_app_refs_t refs = {0};
@@ -187,7 +187,7 @@ START_TEST(delete_is_soft_and_takes_the_environments)
     fl_decision_release(&d);
     fl_decision_init(&d);
     ck_assert_int_eq(fl_apps_decide_delete(&ctx, &app, FL_LOG_ANY, &d), 0);
-    data = at_event_data(&d, 0);
+    data = tu_event_data(&d, 0);
     ck_assert_str_eq(json_string_value(json_array_get(json_object_get(data, "environments"), 0)),
                      env);
     json_decref(data);
@@ -206,7 +206,7 @@ END_TEST
 
 START_TEST(unknown_environment_is_404)
 {
-    fl_cmd_ctx_t ctx = at_ctx(&arena, 20);
+    fl_cmd_ctx_t ctx = tu_ctx(&arena, 20);
 
     ck_assert_int_eq(fl_apps_decide_env_remove(&ctx, &app, FL_LOG_ANY,
                                                "00000000-0000-4000-8000-000000000000", &d),

@@ -27,7 +27,7 @@ static void teardown(void)
 
 static int create(const char *text)
 {
-    json_t *j = at_json(text);
+    json_t *j = tu_json(text);
     int rc = fl_apps_decode_create(j, &arena, &v, &d);
 
     json_decref(j);
@@ -61,7 +61,7 @@ START_TEST(every_problem_is_named)
                             "criticality", "owner_group_id", "tags[1]", "metadata",
                             "colour",      "business_unit"};
     for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
-        ck_assert_msg(at_has_error(&d, fields[i]), "no error on %s", fields[i]);
+        ck_assert_msg(tu_has_error(&d, fields[i]), "no error on %s", fields[i]);
 }
 END_TEST
 
@@ -83,7 +83,7 @@ START_TEST(lengths_are_characters)
 
     ck_assert_int_eq(create(ok), 0);
     ck_assert_int_eq(create(long_one), FL_EINVAL);
-    ck_assert(at_has_error(&d, "name"));
+    ck_assert(tu_has_error(&d, "name"));
     free(ok);
     free(long_one);
 }
@@ -98,22 +98,22 @@ START_TEST(huge_and_blank_values)
     memcpy(text, "{\"tier\":\"P1\",\"name\":\"n\",\"description\":\"", 39);
     memcpy(text + big, "\"}", 3);
     ck_assert_int_eq(create(text), FL_EINVAL);
-    ck_assert(at_has_error(&d, "description"));
+    ck_assert(tu_has_error(&d, "description"));
     fl_decision_release(&d);
     fl_decision_init(&d);
     ck_assert_int_eq(create("{\"name\":\"  \",\"tier\":\"P1\",\"tags\":[\"\"]}"), FL_EINVAL);
-    ck_assert(at_has_error(&d, "name") && at_has_error(&d, "tags[0]"));
+    ck_assert(tu_has_error(&d, "name") && tu_has_error(&d, "tags[0]"));
     free(text);
 }
 END_TEST
 
 START_TEST(nulls_clear_only_nullable_fields)
 {
-    json_t *j = at_json("{\"description\":null,\"criticality\":null,\"tier\":null,\"tags\":null}");
+    json_t *j = tu_json("{\"description\":null,\"criticality\":null,\"tier\":null,\"tags\":null}");
 
     ck_assert_int_eq(fl_apps_decode_update(j, &arena, &v, &d), FL_EINVAL);
-    ck_assert(!at_has_error(&d, "description") && !at_has_error(&d, "criticality"));
-    ck_assert(at_has_error(&d, "tier") && at_has_error(&d, "tags"));
+    ck_assert(!tu_has_error(&d, "description") && !tu_has_error(&d, "criticality"));
+    ck_assert(tu_has_error(&d, "tier") && tu_has_error(&d, "tags"));
     json_decref(j);
 }
 END_TEST
@@ -126,28 +126,28 @@ START_TEST(metadata_is_bounded)
     memset(text + n, 'm', FL_APPS_META_MAX);
     memcpy(text + n + FL_APPS_META_MAX, "\"}}", 4);
     ck_assert_int_eq(create(text), FL_EINVAL);
-    ck_assert(at_has_error(&d, "metadata"));
+    ck_assert(tu_has_error(&d, "metadata"));
     fl_decision_release(&d);
     fl_decision_init(&d);
     ck_assert_int_eq(create("{\"name\":\"n\",\"tier\":\"P1\",\"metadata\":{\"k\":\"a\\u0000\"}}"),
                      FL_EINVAL);
-    ck_assert(at_has_error(&d, "metadata"));
+    ck_assert(tu_has_error(&d, "metadata"));
     free(text);
 }
 END_TEST
 
 START_TEST(environments)
 {
-    json_t *j = at_json("{\"name\":\"prod\",\"type\":\"prod\",\"resource_ids\":[\"i-2\",\"i-1\"]}");
+    json_t *j = tu_json("{\"name\":\"prod\",\"type\":\"prod\",\"resource_ids\":[\"i-2\",\"i-1\"]}");
 
     ck_assert_int_eq(fl_apps_decode_env_create(j, &arena, &v, &d), 0);
     ck_assert_str_eq(v.v[FL_ENV_RESOURCE_IDS], "[\"i-1\",\"i-2\"]");
     ck_assert_str_eq(v.v[FL_ENV_STATUS], "active");
     json_decref(j);
-    j = at_json("{\"type\":\"qa\",\"cloud_provider\":\"ibm\",\"tier\":\"P1\"}");
+    j = tu_json("{\"type\":\"qa\",\"cloud_provider\":\"ibm\",\"tier\":\"P1\"}");
     ck_assert_int_eq(fl_apps_decode_env_create(j, &arena, &v, &d), FL_EINVAL);
-    ck_assert(at_has_error(&d, "name") && at_has_error(&d, "type"));
-    ck_assert(at_has_error(&d, "cloud_provider") && at_has_error(&d, "tier"));
+    ck_assert(tu_has_error(&d, "name") && tu_has_error(&d, "type"));
+    ck_assert(tu_has_error(&d, "cloud_provider") && tu_has_error(&d, "tier"));
     json_decref(j);
 }
 END_TEST
@@ -155,7 +155,7 @@ END_TEST
 START_TEST(not_an_object)
 {
     ck_assert_int_eq(create("[1]"), FL_EINVAL);
-    ck_assert(at_has_error(&d, NULL));
+    ck_assert(tu_has_error(&d, NULL));
 }
 END_TEST
 

@@ -32,7 +32,7 @@ static void teardown(void)
 
 static int project(const char *type, const char *num, const char *data_text)
 {
-    json_t *data = at_json(data_text);
+    json_t *data = tu_json(data_text);
     fl_event_t ev = {
         .pos = 1, .ts = 1764072000000000LL, .type = type, .v = 1, .sv = 4, .actor = "", .num = num};
     int rc = -1;
@@ -155,7 +155,7 @@ START_TEST(list_problems_are_named)
     ck_assert_int_eq(d.status, 422);
     const char *fields[] = {"tier", "owner", "sort", "order", "page", "size"};
     for (size_t i = 0; i < 6; i++)
-        ck_assert_msg(at_has_error(&d, fields[i]), "no error on %s", fields[i]);
+        ck_assert_msg(tu_has_error(&d, fields[i]), "no error on %s", fields[i]);
 }
 END_TEST
 

@@ -10,14 +10,12 @@
 #include <jansson.h>
 
 #include "firelater/audit.h"
+#include "util.h"
 
 TCase *audit_row_tcase(void);
 TCase *audit_redact_tcase(void);
 TCase *audit_query_tcase(void);
 TCase *audit_project_tcase(void);
-
-/* JSON text to a value (asserted; \u0000 allowed in strings); the caller decrefs. */
-json_t *at_json(const char *text);
 
 /*
  * An event as the projector sees it: envelope fields given, the rest fixed

@@ -6,15 +6,6 @@
 #include "audit_test.h"
 #include "util.h"
 
-json_t *at_json(const char *text)
-{
-    json_error_t err;
-    json_t *j = json_loads(text, JSON_DECODE_ANY | JSON_ALLOW_NUL, &err);
-
-    ck_assert_msg(j != NULL, "bad JSON in test: %s", err.text);
-    return j;
-}
-
 fl_event_t at_event(const char *type, const char *stream, const char *actor)
 {
     static const uint8_t raw[] = "stored bytes";

@@ -24,7 +24,7 @@ static void teardown(void)
 
 static int project(const fl_event_t *ev, const char *data_text)
 {
-    json_t *data = at_json(data_text);
+    json_t *data = tu_json(data_text);
     int rc;
 
     ck_assert_str_eq(fl_audit_projections[0].type, FL_PROJ_ANY_TYPE);

@@ -26,11 +26,11 @@ END_TEST
 
 START_TEST(redacts_at_any_depth)
 {
-    json_t *in = at_json("{\"name\":\"n\",\"password_hash\":\"h\",\"nested\":{\"token\":{\"a\":1},"
+    json_t *in = tu_json("{\"name\":\"n\",\"password_hash\":\"h\",\"nested\":{\"token\":{\"a\":1},"
                          "\"keep\":[1,{\"secret\":\"s\",\"ok\":\"v\"},\"password\"]},"
                          "\"changes\":{\"key_hash\":{\"from\":\"a\",\"to\":\"b\"},"
                          "\"name\":{\"from\":\"x\",\"to\":\"y\"}},\"n\":1.5,\"t\":true}");
-    json_t *want = at_json("{\"name\":\"n\",\"password_hash\":\"[redacted]\",\"nested\":"
+    json_t *want = tu_json("{\"name\":\"n\",\"password_hash\":\"[redacted]\",\"nested\":"
                            "{\"token\":\"[redacted]\",\"keep\":[1,{\"secret\":\"[redacted]\","
                            "\"ok\":\"v\"},\"password\"]},\"changes\":{\"key_hash\":\"[redacted]\","
                            "\"name\":{\"from\":\"x\",\"to\":\"y\"}},\"n\":1.5,\"t\":true}");
@@ -50,7 +50,7 @@ END_TEST
 
 START_TEST(nul_in_strings)
 {
-    json_t *in = at_json("{\"a\":\"x\\u0000y\",\"b\":[\"\\u0000\"]}");
+    json_t *in = tu_json("{\"a\":\"x\\u0000y\",\"b\":[\"\\u0000\"]}");
     json_t *got = fl_audit_redact(in);
     char *text = json_dumps(got, JSON_COMPACT);
 

@@ -32,7 +32,7 @@ static void teardown(void)
 /* Builds the row of ev with data given as JSON text (NULL: no data). */
 static void build_ev(const fl_event_t *ev, const char *data_text)
 {
-    json_t *data = data_text != NULL ? at_json(data_text) : NULL;
+    json_t *data = data_text != NULL ? tu_json(data_text) : NULL;
 
     fl_audit_row_release(&row);
     ck_assert_int_eq(fl_audit_row_build(ev, data, &arena, &row), 0);
@@ -180,7 +180,7 @@ END_TEST
 
 static void json_is(const json_t *got, const char *want_text)
 {
-    json_t *want = at_json(want_text);
+    json_t *want = tu_json(want_text);
     char *g = json_dumps(got, JSON_SORT_KEYS | JSON_COMPACT | JSON_ENCODE_ANY);
 
     ck_assert_msg(json_equal(got, want), "got %s, want %s", g, want_text);

@@ -12,27 +12,13 @@
 
 #include "firelater/domain.h"
 #include "firelater/groups.h"
+#include "util.h"
 
 TCase *groups_decode_tcase(void);
 TCase *groups_decide_tcase(void);
 TCase *groups_fold_tcase(void);
 TCase *groups_project_tcase(void);
 TCase *groups_query_tcase(void);
-
-/* JSON text to a value (asserted); the caller decrefs. */
-json_t *gt_json(const char *text);
-
-/* True when d holds an error naming field (NULL: the whole body). */
-bool gt_has_error(const fl_decision_t *d, const char *field);
-
-/* The i-th event's data as JSON (caller decrefs). */
-json_t *gt_event_data(const fl_decision_t *d, size_t i);
-
-/* A command context at time now by an operator. */
-fl_cmd_ctx_t gt_ctx(fl_arena_t *a, fl_time_t now);
-
-/* The expectation the decision holds for stream; asserts there is one. */
-int64_t gt_expect_of(const fl_decision_t *d, const char *stream);
 
 /* Folds the decision's events on g's stream (every group:* event when g has no id) into g. */
 void gt_fold(fl_group_state_t *g, fl_arena_t *a, const fl_decision_t *d, fl_time_t ts);

@@ -8,50 +8,6 @@
 #include "firelater/err.h"
 #include "groups_test.h"
 
-json_t *gt_json(const char *text)
-{
-    json_error_t err;
-    json_t *j = json_loads(text, JSON_DECODE_ANY | JSON_ALLOW_NUL, &err);
-
-    ck_assert_msg(j != NULL, "bad JSON in test: %s", err.text);
-    return j;
-}
-
-bool gt_has_error(const fl_decision_t *d, const char *field)
-{
-    for (size_t i = 0; i < d->problem.n_errors; i++) {
-        const char *f = d->errors[i].field;
-        if ((f == NULL && field == NULL) || (f != NULL && field != NULL && strcmp(f, field) == 0))
-            return true;
-    }
-    return false;
-}
-
-json_t *gt_event_data(const fl_decision_t *d, size_t i)
-{
-    json_t *j = NULL;
-
-    ck_assert_uint_lt(i, d->n_events);
-    ck_assert_int_eq(fl_codec_to_json(d->events[i].data, d->events[i].data_len, &j), 0);
-    return j;
-}
-
-fl_cmd_ctx_t gt_ctx(fl_arena_t *a, fl_time_t now)
-{
-    return (fl_cmd_ctx_t){
-        .a = a, .now = now, .tenant = "acme", .actor = "flctl:test", .request_id = "req-1"};
-}
-
-int64_t gt_expect_of(const fl_decision_t *d, const char *stream)
-{
-    for (size_t i = 0; i < d->n_expects; i++) {
-        if (strcmp(d->expects[i].stream, stream) == 0)
-            return d->expects[i].version;
-    }
-    ck_abort_msg("no expectation on %s", stream);
-    return 0;
-}
-
 void gt_fold(fl_group_state_t *g, fl_arena_t *a, const fl_decision_t *d, fl_time_t ts)
 {
     char stream[64];
@@ -61,25 +17,14 @@ void gt_fold(fl_group_state_t *g, fl_arena_t *a, const fl_decision_t *d, fl_time
         snprintf(stream, sizeof(stream), "group:%s", g->id);
         if (strncmp(e->stream, "group:", 6) != 0 || (g->id[0] && strcmp(e->stream, stream) != 0))
             continue;
-        fl_event_t ev = {.pos = g->version + 1,
-                         .ts = ts,
-                         .type = e->type,
-                         .v = 1,
-                         .stream = e->stream,
-                         .sv = g->version + 1,
-                         .actor = "",
-                         .cid = "",
-                         .corr = "",
-                         .num = "",
-                         .data = e->data,
-                         .data_len = e->data_len};
+        fl_event_t ev = tu_event_of(e, g->version + 1, ts);
         ck_assert_int_eq(fl_group_agg.fold(g, a, &ev), 0);
     }
 }
 
 void gt_make_group(fl_group_state_t *g, fl_arena_t *a, const char *name, const char *parent_id)
 {
-    fl_cmd_ctx_t ctx = gt_ctx(a, 1000000);
+    fl_cmd_ctx_t ctx = tu_ctx(a, 1000000);
     fl_group_cmd_t cmd = {.f = {.name = name, .type = FL_GROUP_TEAM}};
     fl_group_name_claim_state_t claim = {0};
     fl_group_state_t parent = {.exists = true};

@@ -20,7 +20,7 @@ static void setup(void)
 {
     fl_arena_init(&arena, 0);
     fl_decision_init(&d);
-    ctx = gt_ctx(&arena, 2000000);
+    ctx = tu_ctx(&arena, 2000000);
 }
 
 static void teardown(void)
@@ -34,7 +34,7 @@ static void refused_with(int status, const char *field)
     ck_assert_int_eq(d.status, status);
     ck_assert_uint_eq(d.n_events, 0);
     if (field != NULL)
-        ck_assert_msg(gt_has_error(&d, field), "no error on %s", field);
+        ck_assert_msg(tu_has_error(&d, field), "no error on %s", field);
 }
 
 static const char *str_at(json_t *j, const char *a, const char *b, const char *c)
@@ -59,9 +59,9 @@ START_TEST(create_events)
     ck_assert_str_eq(d.events[0].type, "group.created");
     ck_assert_str_eq(d.events[1].type, "group.name_claimed");
     ck_assert_str_eq(d.events[1].stream, "group-name:ops team");
-    ck_assert_int_eq(gt_expect_of(&d, d.events[0].stream), FL_LOG_NO_STREAM);
-    ck_assert_int_eq(gt_expect_of(&d, "group-name:ops team"), 2);
-    json_t *j = gt_event_data(&d, 0);
+    ck_assert_int_eq(tu_expect_of(&d, d.events[0].stream), FL_LOG_NO_STREAM);
+    ck_assert_int_eq(tu_expect_of(&d, "group-name:ops team"), 2);
+    json_t *j = tu_event_data(&d, 0);
     ck_assert_str_eq(str_at(j, "type", NULL, NULL), "department");
     ck_assert(json_is_null(json_object_get(j, "parent_id")));
     ck_assert_str_eq(d.location + strlen("/api/v1/groups/"), str_at(j, "id", NULL, NULL));
@@ -167,12 +167,12 @@ START_TEST(update_changes_only)
     gt_make_group(&g, &arena, "Ops", NULL);
     ck_assert_int_eq(fl_groups_decide_update(&ctx, &g, FL_LOG_ANY, &cmd, &refs, &d), 0);
     ck_assert_uint_eq(d.n_events, 1);
-    json_t *j = gt_event_data(&d, 0);
+    json_t *j = tu_event_data(&d, 0);
     json_t *changes = json_object_get(j, "changes");
     ck_assert_uint_eq(json_object_size(changes), 1);
     ck_assert(json_is_null(json_object_get(json_object_get(changes, "email"), "from")));
     ck_assert_str_eq(str_at(changes, "email", "to", NULL), "ops@acme.io");
-    ck_assert_int_eq(gt_expect_of(&d, d.events[0].stream), (int64_t)g.version);
+    ck_assert_int_eq(tu_expect_of(&d, d.events[0].stream), (int64_t)g.version);
     json_decref(j);
 
     gt_fold(&g, &arena, &d, 3000000);
@@ -192,7 +192,7 @@ START_TEST(roles_held)
         .f = {.name = "Auditors", .type = FL_GROUP_TEAM, .roles = {"auditor"}, .n_roles = 1}};
 
     ck_assert_int_eq(fl_groups_decide_create(&ctx, &cmd, &refs, &d), 0);
-    json_t *j = gt_event_data(&d, 0);
+    json_t *j = tu_event_data(&d, 0);
     char *text = json_dumps(json_object_get(j, "roles"), JSON_COMPACT);
     ck_assert_str_eq(text, "[\"auditor\"]");
     free(text);
@@ -207,7 +207,7 @@ START_TEST(roles_held)
     fl_decision_init(&d);
     ck_assert_int_eq(fl_groups_decide_update(&ctx, &g, FL_LOG_ANY, &up, &refs, &d), 0);
     ck_assert_uint_eq(d.n_events, 1);
-    j = gt_event_data(&d, 0);
+    j = tu_event_data(&d, 0);
     text = json_dumps(json_object_get(json_object_get(j, "changes"), "roles"), JSON_COMPACT);
     ck_assert_str_eq(text, "{\"from\":[\"auditor\"],\"to\":[\"agent\",\"auditor\"]}");
     free(text);
@@ -251,7 +251,7 @@ START_TEST(update_rename)
     ck_assert_str_eq(d.events[1].stream, "group-name:platform");
     ck_assert_str_eq(d.events[2].type, "group.name_released");
     ck_assert_str_eq(d.events[2].stream, "group-name:ops");
-    ck_assert_int_eq(gt_expect_of(&d, "group-name:platform"), 2);
+    ck_assert_int_eq(tu_expect_of(&d, "group-name:platform"), 2);
 
     claim = (fl_group_name_claim_state_t){.claimed = true, .version = 1, .group_id = U1};
     fl_decision_init(&d);
@@ -293,7 +293,7 @@ START_TEST(update_cycles)
     cmd.f.parent_id = NULL;
     fl_decision_init(&d);
     ck_assert_int_eq(fl_groups_decide_update(&ctx, &leaf, FL_LOG_ANY, &cmd, &refs, &d), 0);
-    json_t *j = gt_event_data(&d, 0);
+    json_t *j = tu_event_data(&d, 0);
     ck_assert_str_eq(str_at(j, "changes", "parent_id", "from"), mid.id);
     ck_assert(json_is_null(
         json_object_get(json_object_get(json_object_get(j, "changes"), "parent_id"), "to")));
@@ -321,7 +321,7 @@ START_TEST(delete_group)
     ck_assert_uint_eq(d.n_events, 2);
     ck_assert_str_eq(d.events[0].type, "group.deleted");
     ck_assert_str_eq(d.events[1].type, "group.name_released");
-    json_t *j = gt_event_data(&d, 0);
+    json_t *j = tu_event_data(&d, 0);
     ck_assert_str_eq(json_string_value(json_array_get(json_object_get(j, "members"), 0)), U1);
     json_decref(j);
 
@@ -361,7 +361,7 @@ START_TEST(members)
     gt_make_user(&u, U1, true);
     ck_assert_int_eq(fl_groups_decide_add_member(&ctx, &g, 1, &add, &u, &d), 0);
     ck_assert_str_eq(d.events[0].type, "group.member_added");
-    ck_assert_int_eq(gt_expect_of(&d, d.events[0].stream), 1);
+    ck_assert_int_eq(tu_expect_of(&d, d.events[0].stream), 1);
     gt_fold(&g, &arena, &d, 3000000);
     ck_assert_ptr_nonnull(fl_group_member_find(&g, U1));
 
@@ -373,7 +373,7 @@ START_TEST(members)
     fl_decision_init(&d);
     ck_assert_int_eq(fl_groups_decide_add_member(&ctx, &g, FL_LOG_ANY, &add, &u, &d), 0);
     ck_assert_str_eq(d.events[0].type, "group.member_role_changed");
-    json_t *j = gt_event_data(&d, 0);
+    json_t *j = tu_event_data(&d, 0);
     ck_assert_str_eq(str_at(j, "changes", "role", "from"), "member");
     ck_assert_str_eq(str_at(j, "changes", "role", "to"), "lead");
     json_decref(j);

@@ -25,7 +25,7 @@ static void teardown(void)
 
 static int create(const char *text, fl_group_cmd_t *cmd, fl_decision_t *d)
 {
-    json_t *body = gt_json(text);
+    json_t *body = tu_json(text);
     int rc;
 
     fl_decision_init(d);
@@ -42,7 +42,7 @@ static void refused(const char *text, const char *field)
 
     ck_assert_msg(create(text, &cmd, &d) == FL_EINVAL, "accepted: %s", text);
     ck_assert_int_eq(d.status, 422);
-    ck_assert_msg(gt_has_error(&d, field), "%s: no error on %s", text, field ? field : "body");
+    ck_assert_msg(tu_has_error(&d, field), "%s: no error on %s", text, field ? field : "body");
 }
 
 START_TEST(create_full)
@@ -127,11 +127,11 @@ START_TEST(every_error_collected)
     ck_assert_int_eq(
         create("{\"type\":\"x\",\"parent_id\":\"x\",\"email\":\"x\",\"bogus\":1}", &cmd, &d),
         FL_EINVAL);
-    ck_assert(gt_has_error(&d, "name"));
-    ck_assert(gt_has_error(&d, "type"));
-    ck_assert(gt_has_error(&d, "parent_id"));
-    ck_assert(gt_has_error(&d, "email"));
-    ck_assert(gt_has_error(&d, "bogus"));
+    ck_assert(tu_has_error(&d, "name"));
+    ck_assert(tu_has_error(&d, "type"));
+    ck_assert(tu_has_error(&d, "parent_id"));
+    ck_assert(tu_has_error(&d, "email"));
+    ck_assert(tu_has_error(&d, "bogus"));
 }
 END_TEST
 
@@ -139,21 +139,21 @@ START_TEST(update_partial)
 {
     fl_group_cmd_t cmd;
     fl_decision_t d;
-    json_t *body = gt_json("{\"description\":null,\"email\":\"a@b.co\"}");
+    json_t *body = tu_json("{\"description\":null,\"email\":\"a@b.co\"}");
 
     fl_decision_init(&d);
     ck_assert_int_eq(fl_groups_decode_update(body, known_roles, 2, &arena, &cmd, &d), 0);
     ck_assert_uint_eq(cmd.f.set, FL_GROUP_F_DESCRIPTION | FL_GROUP_F_EMAIL);
     ck_assert_ptr_null(cmd.f.description);
     json_decref(body);
-    body = gt_json("{\"name\":null,\"parent\":1}");
+    body = tu_json("{\"name\":null,\"parent\":1}");
     fl_decision_init(&d);
     ck_assert_int_eq(fl_groups_decode_update(body, known_roles, 2, &arena, &cmd, &d), FL_EINVAL);
-    ck_assert(gt_has_error(&d, "name"));
-    ck_assert(gt_has_error(&d, "parent"));
+    ck_assert(tu_has_error(&d, "name"));
+    ck_assert(tu_has_error(&d, "parent"));
     json_decref(body);
     /* roles: names of live roles, sorted and distinct; null is no list */
-    body = gt_json("{\"roles\":[\"auditor\",\"agent\",\"agent\"]}");
+    body = tu_json("{\"roles\":[\"auditor\",\"agent\",\"agent\"]}");
     fl_decision_init(&d);
     ck_assert_int_eq(fl_groups_decode_update(body, known_roles, 2, &arena, &cmd, &d), 0);
     ck_assert_uint_eq(cmd.f.set, FL_GROUP_F_ROLES);
@@ -161,10 +161,10 @@ START_TEST(update_partial)
     ck_assert_str_eq(cmd.f.roles[0], "agent");
     ck_assert_str_eq(cmd.f.roles[1], "auditor");
     json_decref(body);
-    body = gt_json("{\"roles\":[\"agent\",\"ghost\"]}");
+    body = tu_json("{\"roles\":[\"agent\",\"ghost\"]}");
     fl_decision_init(&d);
     ck_assert_int_eq(fl_groups_decode_update(body, known_roles, 2, &arena, &cmd, &d), FL_EINVAL);
-    ck_assert(gt_has_error(&d, "roles[1]"));
+    ck_assert(tu_has_error(&d, "roles[1]"));
     json_decref(body);
     refused("{\"name\":\"A\",\"roles\":null}", "roles");
     refused("{\"name\":\"A\",\"roles\":[\"agent\",\"agent\",\"agent\",\"agent\",\"agent\","
@@ -176,7 +176,7 @@ END_TEST
 
 static int member(const char *text, fl_group_member_cmd_t *cmd, fl_decision_t *d)
 {
-    json_t *body = gt_json(text);
+    json_t *body = tu_json(text);
     int rc;
 
     fl_decision_init(d);
@@ -195,15 +195,15 @@ START_TEST(member_body)
     ck_assert_int_eq(member("{\"user_id\":\"" UUID_A "\",\"role\":\"lead\"}", &cmd, &d), 0);
     ck_assert_int_eq(cmd.role, FL_GROUP_LEAD);
     ck_assert_int_eq(member("{\"role\":\"boss\",\"x\":1}", &cmd, &d), FL_EINVAL);
-    ck_assert(gt_has_error(&d, "user_id"));
-    ck_assert(gt_has_error(&d, "role"));
-    ck_assert(gt_has_error(&d, "x"));
+    ck_assert(tu_has_error(&d, "user_id"));
+    ck_assert(tu_has_error(&d, "role"));
+    ck_assert(tu_has_error(&d, "x"));
     ck_assert_int_eq(member("{\"user_id\":\"abc\"}", &cmd, &d), FL_EINVAL);
-    ck_assert(gt_has_error(&d, "user_id"));
+    ck_assert(tu_has_error(&d, "user_id"));
     ck_assert_int_eq(member("{\"user_id\":null}", &cmd, &d), FL_EINVAL);
-    ck_assert(gt_has_error(&d, "user_id"));
+    ck_assert(tu_has_error(&d, "user_id"));
     ck_assert_int_eq(member("\"x\"", &cmd, &d), FL_EINVAL);
-    ck_assert(gt_has_error(&d, NULL));
+    ck_assert(tu_has_error(&d, NULL));
 }
 END_TEST
 

@@ -20,29 +20,20 @@ static fl_time_t now = 1764072000000000LL;
 
 static void setup(void)
 {
-    dir = tu_mkdtemp();
-    lg = tu_open(dir, &now, true);
+    lg = tu_open_temp(&dir, &now);
     fl_arena_init(&arena, 0);
 }
 
 static void teardown(void)
 {
-    fl_log_close(lg);
-    tu_rmrf(dir);
-    free(dir);
+    tu_close_temp(lg, dir);
     fl_arena_free(&arena);
 }
 
 static int append(const fl_decision_t *d)
 {
-    fl_log_batch_t b = {.events = d->events,
-                        .n_events = d->n_events,
-                        .expects = d->expects,
-                        .n_expects = d->n_expects};
-    fl_log_result_t r;
-
     now += 1000000;
-    return fl_log_append(lg, &b, &r);
+    return tu_append_decision(lg, d);
 }
 
 static void load(const char *id, fl_group_state_t *g)
@@ -66,7 +57,7 @@ static void load_claim(const char *name, fl_group_name_claim_state_t *c)
 /* Decides a create against the claim as loaded now; the decision is left in d. */
 static void decide_create(const char *name, fl_decision_t *d)
 {
-    fl_cmd_ctx_t ctx = gt_ctx(&arena, now);
+    fl_cmd_ctx_t ctx = tu_ctx(&arena, now);
     fl_group_cmd_t cmd = {.f = {.name = name, .description = "d", .type = FL_GROUP_TEAM}};
     fl_group_name_claim_state_t claim;
     fl_group_refs_t refs = {.claim = &claim};
@@ -82,7 +73,7 @@ START_TEST(round_trip)
     fl_group_state_t g;
     fl_group_name_claim_state_t c;
     fl_user_state_t u;
-    fl_cmd_ctx_t ctx = gt_ctx(&arena, now);
+    fl_cmd_ctx_t ctx = tu_ctx(&arena, now);
 
     decide_create("Ops", &d);
     decide_create("OPS", &d2); /* decided against the same (empty) claim: a race */
@@ -128,7 +119,7 @@ START_TEST(rename_frees_old_name)
     fl_decision_t d;
     fl_group_state_t g;
     fl_group_name_claim_state_t claim;
-    fl_cmd_ctx_t ctx = gt_ctx(&arena, now);
+    fl_cmd_ctx_t ctx = tu_ctx(&arena, now);
 
     decide_create("Ops", &d);
     ck_assert_int_eq(append(&d), 0);

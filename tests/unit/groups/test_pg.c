@@ -31,7 +31,7 @@ static void append(fl_decision_t *d)
 
 static const char *user(const char *email, const char *name)
 {
-    fl_cmd_ctx_t ctx = gt_ctx(&arena, now);
+    fl_cmd_ctx_t ctx = tu_ctx(&arena, now);
     fl_user_create_cmd_t cmd = {.f = {.email = email, .name = name}};
     fl_email_claim_state_t claim = {0};
     fl_decision_t d;
@@ -52,7 +52,7 @@ static void load(const char *id, fl_group_state_t *g)
 
 static const char *group(const char *name, const char *parent_id)
 {
-    fl_cmd_ctx_t ctx = gt_ctx(&arena, now);
+    fl_cmd_ctx_t ctx = tu_ctx(&arena, now);
     fl_group_cmd_t cmd = {.f = {.name = name, .type = FL_GROUP_TEAM, .parent_id = parent_id}};
     fl_group_name_claim_state_t claim = {0};
     fl_group_state_t parent = {0};
@@ -69,7 +69,7 @@ static const char *group(const char *name, const char *parent_id)
 
 static void add(const char *gid, const char *uid, fl_group_role_t role)
 {
-    fl_cmd_ctx_t ctx = gt_ctx(&arena, now);
+    fl_cmd_ctx_t ctx = tu_ctx(&arena, now);
     fl_group_member_cmd_t cmd = {.user_id = uid, .role = role};
     fl_group_state_t g;
     fl_user_state_t u;
@@ -176,7 +176,7 @@ typedef struct world {
 
 static void populate(world_t *w)
 {
-    fl_cmd_ctx_t ctx = gt_ctx(&arena, now);
+    fl_cmd_ctx_t ctx = tu_ctx(&arena, now);
     fl_group_state_t g;
     fl_decision_t d;
 

@@ -51,7 +51,7 @@ static void list_refused(const char *text, const char *field)
 {
     ck_assert_msg(list(text) == FL_EINVAL, "accepted: %s", text);
     ck_assert_int_eq(d.status, 422);
-    ck_assert_msg(gt_has_error(&d, field), "%s: no error on %s", text, field);
+    ck_assert_msg(tu_has_error(&d, field), "%s: no error on %s", text, field);
 }
 
 START_TEST(list_defaults)
@@ -120,9 +120,9 @@ START_TEST(members_query)
     n = parse("inherited=maybe&sort=type&x=1", p);
     fl_decision_init(&d);
     ck_assert_int_eq(fl_groups_members_query(GID, p, n, &arena, &q, &d), FL_EINVAL);
-    ck_assert(gt_has_error(&d, "inherited"));
-    ck_assert(gt_has_error(&d, "sort"));
-    ck_assert(gt_has_error(&d, "x"));
+    ck_assert(tu_has_error(&d, "inherited"));
+    ck_assert(tu_has_error(&d, "sort"));
+    ck_assert(tu_has_error(&d, "x"));
     fl_decision_init(&d);
     ck_assert_int_eq(fl_groups_members_query("'; DROP", NULL, 0, &arena, &q, &d), FL_EINVAL);
     ck_assert_int_eq(d.status, 404);

@@ -34,7 +34,7 @@ static void reset(void)
 /* A live custom role "auditor" with users:read, folded from its create decision. */
 static void make_role(fl_role_state_t *r)
 {
-    fl_cmd_ctx_t ctx = rt_ctx(&arena, 1000);
+    fl_cmd_ctx_t ctx = tu_ctx(&arena, 1000);
     const char *names[] = {"users:read"};
     fl_role_cmd_t cmd = {.name = "auditor", .display_name = "Auditor", .perms = rt_perms(names, 1)};
     fl_role_name_claim_state_t claim = {0};
@@ -49,7 +49,7 @@ static void make_role(fl_role_state_t *r)
 
 static void make_system(fl_role_state_t *r, size_t which)
 {
-    fl_cmd_ctx_t ctx = rt_ctx(&arena, 1000);
+    fl_cmd_ctx_t ctx = tu_ctx(&arena, 1000);
 
     reset();
     ck_assert_int_eq(fl_roles_decide_seed(&ctx, &d), 0);
@@ -63,7 +63,7 @@ static void make_system(fl_role_state_t *r, size_t which)
 
 START_TEST(create_events)
 {
-    fl_cmd_ctx_t ctx = rt_ctx(&arena, 5);
+    fl_cmd_ctx_t ctx = tu_ctx(&arena, 5);
     const char *names[] = {"users:read", "audit:read"};
     fl_role_cmd_t cmd = {.name = "auditor", .display_name = "Auditor", .perms = rt_perms(names, 2)};
     fl_role_name_claim_state_t claim = {.version = 2}; /* released once */
@@ -75,7 +75,7 @@ START_TEST(create_events)
     ck_assert_str_eq(d.events[1].stream, "role-name:auditor");
     ck_assert_int_eq(d.expects[0].version, FL_LOG_NO_STREAM);
     ck_assert_int_eq(d.expects[1].version, 2);
-    json_t *data = rt_event_data(&d, 0);
+    json_t *data = tu_event_data(&d, 0);
     char *text = json_dumps(json_object_get(data, "permissions"), JSON_COMPACT);
     ck_assert_str_eq(text, "[\"audit:read\",\"users:read\"]");
     free(text);
@@ -89,7 +89,7 @@ END_TEST
 
 START_TEST(create_refusals)
 {
-    fl_cmd_ctx_t ctx = rt_ctx(&arena, 5);
+    fl_cmd_ctx_t ctx = tu_ctx(&arena, 5);
     const char *names[] = {"users:read", "settings:manage"};
     fl_role_cmd_t cmd = {.name = "auditor", .display_name = "A", .perms = rt_perms(names, 2)};
     fl_role_name_claim_state_t taken = {.claimed = true, .version = 1};
@@ -99,13 +99,13 @@ START_TEST(create_refusals)
 
     ck_assert_int_eq(fl_roles_decide_create(&ctx, &cmd, &taken, &all, &d), FL_EINVAL);
     ck_assert_int_eq(d.status, 409);
-    ck_assert(rt_has_error(&d, "name"));
+    ck_assert(tu_has_error(&d, "name"));
     ck_assert_uint_eq(d.n_events, 0);
     reset();
     /* settings:manage exceeds settings:read: no escalation */
     ck_assert_int_eq(fl_roles_decide_create(&ctx, &cmd, &free_claim, &actor, &d), FL_EINVAL);
     ck_assert_int_eq(d.status, 403);
-    ck_assert(rt_has_error(&d, "permissions"));
+    ck_assert(tu_has_error(&d, "permissions"));
     reset();
     /* users:manage covers users:read */
     cmd.perms = rt_perms(names, 1);
@@ -116,7 +116,7 @@ END_TEST
 START_TEST(update_diff)
 {
     fl_role_state_t r;
-    fl_cmd_ctx_t ctx = rt_ctx(&arena, 2000);
+    fl_cmd_ctx_t ctx = tu_ctx(&arena, 2000);
     const char *names[] = {"users:read", "groups:read"};
     fl_role_cmd_t cmd = {.set =
                              FL_ROLE_F_DISPLAY_NAME | FL_ROLE_F_DESCRIPTION | FL_ROLE_F_PERMISSIONS,
@@ -128,7 +128,7 @@ START_TEST(update_diff)
     ck_assert_int_eq(fl_roles_decide_update(&ctx, &r, FL_LOG_ANY, &cmd, &all, &d), 0);
     ck_assert_uint_eq(d.n_events, 1);
     ck_assert_int_eq(d.expects[0].version, 1); /* FL_LOG_ANY: the role's own version */
-    json_t *data = rt_event_data(&d, 0);
+    json_t *data = tu_event_data(&d, 0);
     json_t *changes = json_object_get(data, "changes");
     ck_assert_ptr_null(json_object_get(changes, "display_name")); /* unchanged */
     ck_assert(json_is_null(json_object_get(json_object_get(changes, "description"), "from")));
@@ -151,7 +151,7 @@ END_TEST
 START_TEST(update_refusals)
 {
     fl_role_state_t r, sys;
-    fl_cmd_ctx_t ctx = rt_ctx(&arena, 2000);
+    fl_cmd_ctx_t ctx = tu_ctx(&arena, 2000);
     const char *names[] = {"settings:manage"};
     fl_role_cmd_t cmd = {.set = FL_ROLE_F_PERMISSIONS, .perms = rt_perms(names, 1)};
     const char *mine[] = {"roles:update"};
@@ -160,14 +160,14 @@ START_TEST(update_refusals)
     make_role(&r);
     ck_assert_int_eq(fl_roles_decide_update(&ctx, &r, FL_LOG_ANY, &cmd, &actor, &d), FL_EINVAL);
     ck_assert_int_eq(d.status, 403);
-    ck_assert(rt_has_error(&d, "permissions"));
+    ck_assert(tu_has_error(&d, "permissions"));
     reset();
     /* a system role's permissions are fixed, whoever asks; its texts are not */
     make_system(&sys, 2);
     ck_assert_str_eq(sys.name, "agent");
     ck_assert_int_eq(fl_roles_decide_update(&ctx, &sys, FL_LOG_ANY, &cmd, &all, &d), FL_EINVAL);
     ck_assert_int_eq(d.status, 409);
-    ck_assert(rt_has_error(&d, "permissions"));
+    ck_assert(tu_has_error(&d, "permissions"));
     reset();
     fl_role_cmd_t same = {.set = FL_ROLE_F_PERMISSIONS | FL_ROLE_F_DISPLAY_NAME,
                           .perms = sys.perms,
@@ -185,7 +185,7 @@ END_TEST
 START_TEST(delete_rules)
 {
     fl_role_state_t r, sys;
-    fl_cmd_ctx_t ctx = rt_ctx(&arena, 3000);
+    fl_cmd_ctx_t ctx = tu_ctx(&arena, 3000);
 
     make_system(&sys, 0);
     ck_assert_int_eq(fl_roles_decide_delete(&ctx, &sys, FL_LOG_ANY, 0, 0, &d), FL_EINVAL);
@@ -198,7 +198,7 @@ START_TEST(delete_rules)
     ck_assert_str_eq(d.problem.detail, "held by 2 users and 1 group; revoke it first");
     reset();
     ck_assert_int_eq(fl_roles_decide_delete(&ctx, &r, FL_LOG_ANY, 0, 3, &d), FL_EINVAL);
-    ck_assert(rt_has_error(&d, "groups"));
+    ck_assert(tu_has_error(&d, "groups"));
     reset();
     ck_assert_int_eq(fl_roles_decide_delete(&ctx, &r, 1, 0, 0, &d), 0);
     ck_assert_uint_eq(d.n_events, 2);
@@ -215,14 +215,14 @@ END_TEST
 
 START_TEST(seed)
 {
-    fl_cmd_ctx_t ctx = rt_ctx(&arena, 5);
+    fl_cmd_ctx_t ctx = tu_ctx(&arena, 5);
 
     ck_assert_int_eq(fl_roles_decide_seed(&ctx, &d), 0);
     ck_assert_uint_eq(d.n_events, 8);
     for (size_t i = 0; i < d.n_expects; i++)
         ck_assert_int_eq(d.expects[i].version, FL_LOG_NO_STREAM);
     for (size_t i = 0; i < FL_ROLES_N_SYSTEM; i++) {
-        json_t *data = rt_event_data(&d, 2 * i);
+        json_t *data = tu_event_data(&d, 2 * i);
         ck_assert_str_eq(d.events[2 * i].type, "role.created");
         ck_assert_str_eq(json_string_value(json_object_get(data, "name")),
                          fl_roles_system_names[i]);

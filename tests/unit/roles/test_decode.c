@@ -25,7 +25,7 @@ static void teardown(void)
 
 static int create(const char *text, fl_role_cmd_t *cmd)
 {
-    json_t *body = rt_json(text);
+    json_t *body = tu_json(text);
     int rc;
 
     fl_decision_release(&d);
@@ -41,7 +41,7 @@ static void refused(const char *text, const char *field)
 
     ck_assert_msg(create(text, &cmd) == FL_EINVAL, "accepted: %s", text);
     ck_assert_int_eq(d.status, 422);
-    ck_assert_msg(rt_has_error(&d, field), "%s: no error on %s", text, field ? field : "body");
+    ck_assert_msg(tu_has_error(&d, field), "%s: no error on %s", text, field ? field : "body");
 }
 
 START_TEST(create_full)
@@ -92,11 +92,11 @@ START_TEST(create_refusals)
                             "[\"users:read\",\"users:fly\",\"users:*\",7,\"Users:read\"]}",
                             &cmd),
                      FL_EINVAL);
-    ck_assert(!rt_has_error(&d, "permissions[0]"));
-    ck_assert(rt_has_error(&d, "permissions[1]"));
-    ck_assert(rt_has_error(&d, "permissions[2]"));
-    ck_assert(rt_has_error(&d, "permissions[3]"));
-    ck_assert(rt_has_error(&d, "permissions[4]"));
+    ck_assert(!tu_has_error(&d, "permissions[0]"));
+    ck_assert(tu_has_error(&d, "permissions[1]"));
+    ck_assert(tu_has_error(&d, "permissions[2]"));
+    ck_assert(tu_has_error(&d, "permissions[3]"));
+    ck_assert(tu_has_error(&d, "permissions[4]"));
     /* a 63-byte name is the longest */
     ck_assert_int_eq(
         create("{\"name\":\"a23456789012345678901234567890123456789012345678901234567890123\","
@@ -109,16 +109,16 @@ END_TEST
 START_TEST(update_partial)
 {
     fl_role_cmd_t cmd;
-    json_t *body = rt_json("{\"description\":null}");
+    json_t *body = tu_json("{\"description\":null}");
 
     ck_assert_int_eq(fl_roles_decode_update(body, &arena, &cmd, &d), 0);
     ck_assert_uint_eq(cmd.set, FL_ROLE_F_DESCRIPTION);
     ck_assert_ptr_null(cmd.description);
     json_decref(body);
-    body = rt_json("{\"name\":\"other\",\"permissions\":[]}");
+    body = tu_json("{\"name\":\"other\",\"permissions\":[]}");
     ck_assert_int_eq(fl_roles_decode_update(body, &arena, &cmd, &d), FL_EINVAL);
-    ck_assert(rt_has_error(&d, "name")); /* a name never changes */
-    ck_assert(!rt_has_error(&d, "permissions"));
+    ck_assert(tu_has_error(&d, "name")); /* a name never changes */
+    ck_assert(!tu_has_error(&d, "permissions"));
     json_decref(body);
 }
 END_TEST
@@ -159,7 +159,7 @@ START_TEST(name_lists)
     const char *known[] = {"auditor", "agent"};
     const char *out[16];
     size_t n;
-    json_t *v = rt_json("[\"auditor\",\"agent\",\"auditor\"]");
+    json_t *v = tu_json("[\"auditor\",\"agent\",\"auditor\"]");
 
     fl_roles_decode_names(v, "roles", known, 2, 16, &arena, out, &n, &d);
     ck_assert(!fl_decision_failed(&d));
@@ -167,15 +167,15 @@ START_TEST(name_lists)
     ck_assert_str_eq(out[0], "agent");
     ck_assert_str_eq(out[1], "auditor");
     json_decref(v);
-    v = rt_json("[\"agent\",\"ghost\",3]");
+    v = tu_json("[\"agent\",\"ghost\",3]");
     fl_roles_decode_names(v, "roles", known, 2, 16, &arena, out, &n, &d);
-    ck_assert(rt_has_error(&d, "roles[1]"));
-    ck_assert(rt_has_error(&d, "roles[2]"));
-    ck_assert(!rt_has_error(&d, "roles[0]"));
+    ck_assert(tu_has_error(&d, "roles[1]"));
+    ck_assert(tu_has_error(&d, "roles[2]"));
+    ck_assert(!tu_has_error(&d, "roles[0]"));
     json_decref(v);
-    v = rt_json("[\"agent\",\"agent\"]");
+    v = tu_json("[\"agent\",\"agent\"]");
     fl_roles_decode_names(v, "roles", known, 2, 1, &arena, out, &n, &d);
-    ck_assert(rt_has_error(&d, "roles"));
+    ck_assert(tu_has_error(&d, "roles"));
     json_decref(v);
 }
 END_TEST

@@ -20,29 +20,15 @@ static fl_perms_t all;
 
 static void setup(void)
 {
-    dir = tu_mkdtemp();
-    lg = tu_open(dir, &now, true);
+    lg = tu_open_temp(&dir, &now);
     fl_arena_init(&arena, 0);
     ck_assert(fl_rbac_system_role_perms("admin", &all));
 }
 
 static void teardown(void)
 {
-    fl_log_close(lg);
-    tu_rmrf(dir);
-    free(dir);
+    tu_close_temp(lg, dir);
     fl_arena_free(&arena);
-}
-
-static int append(const fl_decision_t *d)
-{
-    fl_log_batch_t b = {.events = d->events,
-                        .n_events = d->n_events,
-                        .expects = d->expects,
-                        .n_expects = d->n_expects};
-    fl_log_result_t r;
-
-    return fl_log_append(lg, &b, &r);
 }
 
 static void load(const char *stream, const fl_agg_type_t *t, void *state)
@@ -55,7 +41,7 @@ static void load(const char *stream, const fl_agg_type_t *t, void *state)
 /* Creates "auditor" (users:read) and returns its stream, or NULL when refused or lost. */
 static const char *create_auditor(int *append_rc)
 {
-    fl_cmd_ctx_t ctx = rt_ctx(&arena, now);
+    fl_cmd_ctx_t ctx = tu_ctx(&arena, now);
     const char *names[] = {"users:read"};
     fl_role_cmd_t cmd = {.name = "auditor", .display_name = "Auditor", .perms = rt_perms(names, 1)};
     fl_role_name_claim_state_t claim;
@@ -65,13 +51,13 @@ static const char *create_auditor(int *append_rc)
     fl_decision_init(&d);
     if (fl_roles_decide_create(&ctx, &cmd, &claim, &all, &d) != 0)
         return NULL;
-    *append_rc = append(&d);
+    *append_rc = tu_append_decision(lg, &d);
     return d.events[0].stream;
 }
 
 START_TEST(life)
 {
-    fl_cmd_ctx_t ctx = rt_ctx(&arena, now);
+    fl_cmd_ctx_t ctx = tu_ctx(&arena, now);
     fl_role_state_t r;
     fl_role_name_claim_state_t c;
     fl_decision_t d;
@@ -87,17 +73,17 @@ START_TEST(life)
     fl_role_cmd_t up = {.set = FL_ROLE_F_DESCRIPTION, .description = "x"};
     fl_decision_init(&d);
     ck_assert_int_eq(fl_roles_decide_update(&ctx, &r, 5, &up, &all, &d), 0);
-    ck_assert_int_eq(append(&d), FL_EVERSION);
+    ck_assert_int_eq(tu_append_decision(lg, &d), FL_EVERSION);
     fl_decision_init(&d);
     ck_assert_int_eq(fl_roles_decide_update(&ctx, &r, 1, &up, &all, &d), 0);
-    ck_assert_int_eq(append(&d), 0);
+    ck_assert_int_eq(tu_append_decision(lg, &d), 0);
     load(stream, &fl_role_agg, &r);
     ck_assert_str_eq(r.description, "x");
     ck_assert_uint_eq(r.version, 2);
     /* delete releases the name; a new role takes it */
     fl_decision_init(&d);
     ck_assert_int_eq(fl_roles_decide_delete(&ctx, &r, FL_LOG_ANY, 0, 0, &d), 0);
-    ck_assert_int_eq(append(&d), 0);
+    ck_assert_int_eq(tu_append_decision(lg, &d), 0);
     load(stream, &fl_role_agg, &r);
     ck_assert(r.deleted);
     load("role-name:auditor", &fl_role_name_claim_agg, &c);
@@ -114,7 +100,7 @@ END_TEST
 /* Two creates decided on the same claim state: the second append loses. */
 START_TEST(racing_creates)
 {
-    fl_cmd_ctx_t ctx = rt_ctx(&arena, now);
+    fl_cmd_ctx_t ctx = tu_ctx(&arena, now);
     fl_role_cmd_t cmd = {.name = "auditor", .display_name = "A"};
     fl_role_name_claim_state_t claim = {0};
     fl_decision_t d1, d2;
@@ -123,21 +109,21 @@ START_TEST(racing_creates)
     fl_decision_init(&d2);
     ck_assert_int_eq(fl_roles_decide_create(&ctx, &cmd, &claim, &all, &d1), 0);
     ck_assert_int_eq(fl_roles_decide_create(&ctx, &cmd, &claim, &all, &d2), 0);
-    ck_assert_int_eq(append(&d1), 0);
-    ck_assert_int_eq(append(&d2), FL_EVERSION);
+    ck_assert_int_eq(tu_append_decision(lg, &d1), 0);
+    ck_assert_int_eq(tu_append_decision(lg, &d2), FL_EVERSION);
 }
 END_TEST
 
 START_TEST(seed_twice)
 {
-    fl_cmd_ctx_t ctx = rt_ctx(&arena, now);
+    fl_cmd_ctx_t ctx = tu_ctx(&arena, now);
     fl_decision_t d;
     fl_role_state_t r;
     fl_perms_t agent;
 
     fl_decision_init(&d);
     ck_assert_int_eq(fl_roles_decide_seed(&ctx, &d), 0);
-    ck_assert_int_eq(append(&d), 0);
+    ck_assert_int_eq(tu_append_decision(lg, &d), 0);
     load(d.events[0].stream, &fl_role_agg, &r);
     ck_assert(r.exists && r.is_system);
     ck_assert_str_eq(r.name, "admin");
@@ -148,7 +134,7 @@ START_TEST(seed_twice)
     ck_assert(fl_perms_equal(&r.perms, &agent));
     fl_decision_init(&d);
     ck_assert_int_eq(fl_roles_decide_seed(&ctx, &d), 0);
-    ck_assert_int_eq(append(&d), FL_EVERSION);
+    ck_assert_int_eq(tu_append_decision(lg, &d), FL_EVERSION);
 }
 END_TEST
 

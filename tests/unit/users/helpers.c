@@ -9,34 +9,6 @@
 #include "util.h"
 #include "users_test.h"
 
-json_t *ut_json(const char *text)
-{
-    json_error_t err;
-    json_t *j = json_loads(text, JSON_DECODE_ANY | JSON_ALLOW_NUL, &err);
-
-    ck_assert_msg(j != NULL, "bad JSON in test: %s", err.text);
-    return j;
-}
-
-bool ut_has_error(const fl_decision_t *d, const char *field)
-{
-    for (size_t i = 0; i < d->problem.n_errors; i++) {
-        const char *f = d->errors[i].field;
-        if ((f == NULL && field == NULL) || (f != NULL && field != NULL && strcmp(f, field) == 0))
-            return true;
-    }
-    return false;
-}
-
-json_t *ut_event_data(const fl_decision_t *d, size_t i)
-{
-    json_t *j = NULL;
-
-    ck_assert_uint_lt(i, d->n_events);
-    ck_assert_int_eq(fl_codec_to_json(d->events[i].data, d->events[i].data_len, &j), 0);
-    return j;
-}
-
 fl_cmd_ctx_t ut_ctx(fl_arena_t *a, fl_time_t now, const char *actor_id)
 {
     fl_cmd_ctx_t ctx = {.a = a, .now = now, .tenant = "acme", .request_id = "req-1"};
@@ -44,16 +16,6 @@ fl_cmd_ctx_t ut_ctx(fl_arena_t *a, fl_time_t now, const char *actor_id)
     ctx.actor_id = actor_id;
     ctx.actor = actor_id != NULL ? "user:actor" : "flctl:test";
     return ctx;
-}
-
-int64_t ut_expect_of(const fl_decision_t *d, const char *stream)
-{
-    for (size_t i = 0; i < d->n_expects; i++) {
-        if (strcmp(d->expects[i].stream, stream) == 0)
-            return d->expects[i].version;
-    }
-    ck_abort_msg("no expectation on %s", stream);
-    return 0;
 }
 
 void ut_fold_user(fl_user_state_t *u, fl_arena_t *a, const fl_decision_t *d, fl_time_t ts)
@@ -65,18 +27,7 @@ void ut_fold_user(fl_user_state_t *u, fl_arena_t *a, const fl_decision_t *d, fl_
         snprintf(stream, sizeof(stream), "user:%s", u->id);
         if (strncmp(e->stream, "user:", 5) != 0 || (u->id[0] && strcmp(e->stream, stream) != 0))
             continue;
-        fl_event_t ev = {.pos = u->version + 1,
-                         .ts = ts,
-                         .type = e->type,
-                         .v = 1,
-                         .stream = e->stream,
-                         .sv = u->version + 1,
-                         .actor = "",
-                         .cid = "",
-                         .corr = "",
-                         .num = "",
-                         .data = e->data,
-                         .data_len = e->data_len};
+        fl_event_t ev = tu_event_of(e, u->version + 1, ts);
         ck_assert_int_eq(fl_user_agg.fold(u, a, &ev), 0);
     }
 }

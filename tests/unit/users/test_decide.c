@@ -45,9 +45,9 @@ START_TEST(create_events)
     ck_assert_str_eq(d.events[0].type, "user.created");
     ck_assert_str_eq(d.events[1].type, "user.email_claimed");
     ck_assert_str_eq(d.events[1].stream, "email:bob@example.com");
-    ck_assert_int_eq(ut_expect_of(&d, d.events[0].stream), FL_LOG_NO_STREAM);
-    ck_assert_int_eq(ut_expect_of(&d, "email:bob@example.com"), FL_LOG_NO_STREAM);
-    json_t *data = ut_event_data(&d, 0);
+    ck_assert_int_eq(tu_expect_of(&d, d.events[0].stream), FL_LOG_NO_STREAM);
+    ck_assert_int_eq(tu_expect_of(&d, "email:bob@example.com"), FL_LOG_NO_STREAM);
+    json_t *data = tu_event_data(&d, 0);
     const char *id = json_string_value(json_object_get(data, "id"));
     ck_assert(fl_uuid_is_valid(id));
     ck_assert_int_eq(strncmp(d.events[0].stream, "user:", 5), 0);
@@ -61,7 +61,7 @@ START_TEST(create_events)
     ck_assert_str_eq(json_string_value(json_object_get(data, "password_hash")), "$argon2id$h");
     ck_assert_str_eq(d.location + strlen("/api/v1/users/"), id);
     json_decref(data);
-    data = ut_event_data(&d, 1);
+    data = tu_event_data(&d, 1);
     ck_assert_str_eq(json_string_value(json_object_get(data, "user_id")), d.location + 14);
     json_decref(data);
 }
@@ -77,7 +77,7 @@ START_TEST(create_duplicate_email)
     ck_assert_int_eq(fl_users_decide_create(&ctx, &cmd, NULL, &claim, &d), FL_EINVAL);
     ck_assert_int_eq(d.status, 409);
     ck_assert_str_eq(d.problem.title, "email already in use");
-    ck_assert(ut_has_error(&d, "email"));
+    ck_assert(tu_has_error(&d, "email"));
     ck_assert_uint_eq(d.n_events, 0);
 }
 END_TEST
@@ -90,8 +90,8 @@ START_TEST(create_released_email)
     fl_email_claim_state_t claim = {.claimed = false, .version = 2};
 
     ck_assert_int_eq(fl_users_decide_create(&ctx, &cmd, NULL, &claim, &d), 0);
-    ck_assert_int_eq(ut_expect_of(&d, "email:old@example.com"), 2);
-    json_t *data = ut_event_data(&d, 0);
+    ck_assert_int_eq(tu_expect_of(&d, "email:old@example.com"), 2);
+    json_t *data = tu_event_data(&d, 0);
     ck_assert(json_is_null(json_object_get(data, "password_hash")));
     json_decref(data);
 }
@@ -112,8 +112,8 @@ START_TEST(update_diff)
     ck_assert_int_eq(fl_users_decide_update(&ctx, &u, FL_LOG_ANY, &cmd, NULL, &d), 0);
     ck_assert_uint_eq(d.n_events, 1);
     ck_assert_str_eq(d.events[0].type, "user.updated");
-    ck_assert_int_eq(ut_expect_of(&d, stream), (int64_t)u.version);
-    json_t *data = ut_event_data(&d, 0);
+    ck_assert_int_eq(tu_expect_of(&d, stream), (int64_t)u.version);
+    json_t *data = tu_event_data(&d, 0);
     json_t *ch = json_object_get(data, "changes");
     ck_assert_uint_eq(json_object_size(ch), 2);
     ck_assert_str_eq(json_string_value(json_object_get(json_object_get(ch, "name"), "from")),
@@ -138,13 +138,13 @@ START_TEST(update_clear_and_if_match)
     fl_user_update_cmd_t cmd = {.f = {.set = FL_USER_F_PHONE, .phone = "+1 555"}};
 
     ck_assert_int_eq(fl_users_decide_update(&ctx, &u, 7, &cmd, NULL, &d), 0);
-    ck_assert_int_eq(ut_expect_of(&d, stream), 7); /* If-Match passes through */
+    ck_assert_int_eq(tu_expect_of(&d, stream), 7); /* If-Match passes through */
     ut_fold_user(&u, &arena, &d, 2);
     ck_assert_str_eq(u.phone, "+1 555");
     reset_decision();
     cmd.f.phone = NULL;
     ck_assert_int_eq(fl_users_decide_update(&ctx, &u, FL_LOG_ANY, &cmd, NULL, &d), 0);
-    json_t *data = ut_event_data(&d, 0);
+    json_t *data = tu_event_data(&d, 0);
     json_t *c = json_object_get(json_object_get(data, "changes"), "phone");
     ck_assert_str_eq(json_string_value(json_object_get(c, "from")), "+1 555");
     ck_assert(json_is_null(json_object_get(c, "to")));
@@ -185,9 +185,9 @@ START_TEST(update_email_moves)
     ck_assert_str_eq(d.events[1].stream, "email:ada@new.org");
     ck_assert_str_eq(d.events[2].type, "user.email_released");
     ck_assert_str_eq(d.events[2].stream, "email:ada@example.com");
-    ck_assert_int_eq(ut_expect_of(&d, "email:ada@new.org"), FL_LOG_NO_STREAM);
-    ck_assert_int_eq(ut_expect_of(&d, "email:ada@example.com"), FL_LOG_ANY);
-    json_t *data = ut_event_data(&d, 2);
+    ck_assert_int_eq(tu_expect_of(&d, "email:ada@new.org"), FL_LOG_NO_STREAM);
+    ck_assert_int_eq(tu_expect_of(&d, "email:ada@example.com"), FL_LOG_ANY);
+    json_t *data = tu_event_data(&d, 2);
     ck_assert_str_eq(json_string_value(json_object_get(data, "email")), "Ada@Example.com");
     ck_assert_str_eq(json_string_value(json_object_get(data, "user_id")), u.id);
     json_decref(data);
@@ -214,7 +214,7 @@ START_TEST(update_email_taken)
 
     ck_assert_int_eq(fl_users_decide_update(&ctx, &u, FL_LOG_ANY, &cmd, &claim, &d), FL_EINVAL);
     ck_assert_int_eq(d.status, 409);
-    ck_assert(ut_has_error(&d, "email"));
+    ck_assert(tu_has_error(&d, "email"));
     ck_assert_uint_eq(d.n_events, 0);
 }
 END_TEST
@@ -231,7 +231,7 @@ START_TEST(update_status)
     ck_assert_uint_eq(d.n_events, 2);
     ck_assert_str_eq(d.events[0].type, "user.updated");
     ck_assert_str_eq(d.events[1].type, "user.deactivated");
-    json_t *data = ut_event_data(&d, 0);
+    json_t *data = tu_event_data(&d, 0);
     ck_assert_ptr_null(json_object_get(json_object_get(data, "changes"), "status"));
     json_decref(data);
     ut_fold_user(&u, &arena, &d, 3000000);
@@ -244,7 +244,7 @@ START_TEST(update_status)
     cmd.f.status = FL_USER_ACTIVE;
     ck_assert_int_eq(fl_users_decide_update(&ctx, &u, FL_LOG_ANY, &cmd, NULL, &d), 0);
     ck_assert_uint_eq(d.n_events, 1);
-    data = ut_event_data(&d, 0);
+    data = tu_event_data(&d, 0);
     json_t *st = json_object_get(json_object_get(data, "changes"), "status");
     ck_assert_str_eq(json_string_value(json_object_get(st, "from")), "inactive");
     ck_assert_str_eq(json_string_value(json_object_get(st, "to")), "active");
@@ -262,12 +262,12 @@ START_TEST(update_permissions)
 
     ck_assert_int_eq(fl_users_decide_update(&ctx, &u, FL_LOG_ANY, &cmd, NULL, &d), FL_EINVAL);
     ck_assert_int_eq(d.status, 403);
-    ck_assert(ut_has_error(&d, "roles"));
+    ck_assert(tu_has_error(&d, "roles"));
     reset_decision();
     cmd.f = (fl_user_fields_t){.set = FL_USER_F_STATUS, .status = FL_USER_INACTIVE};
     ck_assert_int_eq(fl_users_decide_update(&ctx, &u, FL_LOG_ANY, &cmd, NULL, &d), FL_EINVAL);
     ck_assert_int_eq(d.status, 403);
-    ck_assert(ut_has_error(&d, "status"));
+    ck_assert(tu_has_error(&d, "status"));
 }
 END_TEST
 
@@ -281,12 +281,12 @@ START_TEST(update_self_protection)
     cmd.f = (fl_user_fields_t){.set = FL_USER_F_STATUS, .status = FL_USER_INACTIVE};
     ck_assert_int_eq(fl_users_decide_update(&ctx, &admin, FL_LOG_ANY, &cmd, NULL, &d), FL_EINVAL);
     ck_assert_int_eq(d.status, 409);
-    ck_assert(ut_has_error(&d, "status"));
+    ck_assert(tu_has_error(&d, "status"));
     reset_decision();
     cmd.f = (fl_user_fields_t){.set = FL_USER_F_ROLES, .roles = {"agent"}, .n_roles = 1};
     ck_assert_int_eq(fl_users_decide_update(&ctx, &admin, FL_LOG_ANY, &cmd, NULL, &d), FL_EINVAL);
     ck_assert_int_eq(d.status, 409);
-    ck_assert(ut_has_error(&d, "roles"));
+    ck_assert(tu_has_error(&d, "roles"));
     reset_decision();
     cmd.f = (fl_user_fields_t){.set = FL_USER_F_ROLES, .roles = {"admin", "agent"}, .n_roles = 2};
     ck_assert_int_eq(fl_users_decide_update(&ctx, &admin, FL_LOG_ANY, &cmd, NULL, &d), 0);
@@ -322,13 +322,13 @@ START_TEST(deactivate_twice_and_self)
 
     ck_assert_int_eq(fl_users_decide_deactivate(&self, &u, FL_LOG_ANY, &d), FL_EINVAL);
     ck_assert_int_eq(d.status, 409);
-    ck_assert(ut_has_error(&d, "status"));
+    ck_assert(tu_has_error(&d, "status"));
     reset_decision();
     ck_assert_int_eq(fl_users_decide_deactivate(&ctx, &u, 1, &d), 0);
     ck_assert_uint_eq(d.n_events, 1);
     ck_assert_str_eq(d.events[0].type, "user.deactivated");
-    ck_assert_int_eq(ut_expect_of(&d, stream), 1);
-    json_t *data = ut_event_data(&d, 0);
+    ck_assert_int_eq(tu_expect_of(&d, stream), 1);
+    json_t *data = tu_event_data(&d, 0);
     json_t *st = json_object_get(json_object_get(data, "changes"), "status");
     ck_assert_str_eq(json_string_value(json_object_get(st, "from")), "active");
     ck_assert_str_eq(json_string_value(json_object_get(st, "to")), "inactive");
@@ -338,7 +338,7 @@ START_TEST(deactivate_twice_and_self)
     ck_assert_int_eq(fl_users_decide_deactivate(&ctx, &u, FL_LOG_ANY, &d), FL_EINVAL);
     ck_assert_int_eq(d.status, 409);
     ck_assert_str_eq(d.problem.title, "user is already inactive");
-    ck_assert(ut_has_error(&d, "status"));
+    ck_assert(tu_has_error(&d, "status"));
 }
 END_TEST
 
@@ -350,7 +350,7 @@ START_TEST(password_change)
 
     ck_assert_int_eq(fl_users_decide_password(&self, &u, FL_LOG_ANY, &cmd, "h2", &d), FL_EINVAL);
     ck_assert_int_eq(d.status, 422);
-    ck_assert(ut_has_error(&d, "current_password"));
+    ck_assert(tu_has_error(&d, "current_password"));
     reset_decision();
     cmd.current_password = "wrong";
     ck_assert_int_eq(fl_users_decide_password(&self, &u, FL_LOG_ANY, &cmd, "h2", &d), FL_EINVAL);
@@ -363,13 +363,13 @@ START_TEST(password_change)
     cmd.new_password = "ADA@EXAMPLE.COM";
     ck_assert_int_eq(fl_users_decide_password(&other, &u, FL_LOG_ANY, &cmd, "h2", &d), FL_EINVAL);
     ck_assert_int_eq(d.status, 422);
-    ck_assert(ut_has_error(&d, "new_password"));
+    ck_assert(tu_has_error(&d, "new_password"));
     reset_decision();
     cmd.new_password = "a brand new secret";
     cmd.current_verified = true;
     ck_assert_int_eq(fl_users_decide_password(&self, &u, FL_LOG_ANY, &cmd, "h2", &d), 0);
     ck_assert_str_eq(d.events[0].type, "user.password_changed");
-    json_t *data = ut_event_data(&d, 0);
+    json_t *data = tu_event_data(&d, 0);
     char *text = json_dumps(json_object_get(data, "changes"), 0);
     ck_assert_ptr_null(strstr(text, "h2"));
     ck_assert_ptr_nonnull(strstr(text, "password"));
@@ -390,7 +390,7 @@ START_TEST(login_recorded)
     ck_assert_int_eq(fl_users_decide_login_recorded(&ctx, &u, &d), 0);
     ck_assert_uint_eq(d.n_events, 1);
     ck_assert_uint_eq(d.n_expects, 0);
-    json_t *data = ut_event_data(&d, 0);
+    json_t *data = tu_event_data(&d, 0);
     ck_assert_str_eq(json_string_value(json_object_get(data, "at")), "2025-11-25T12:00:00.000000Z");
     json_decref(data);
     uint64_t v = u.version;

@@ -25,7 +25,7 @@ static void teardown(void)
 
 static int create(const char *text, fl_user_create_cmd_t *cmd)
 {
-    json_t *body = ut_json(text);
+    json_t *body = tu_json(text);
     int rc;
 
     fl_decision_release(&d);
@@ -51,7 +51,7 @@ static void refused(const char *member, const char *field)
 
     ck_assert_msg(create_with(member, &cmd) == FL_EINVAL, "accepted %s", member);
     ck_assert_int_eq(d.status, 422);
-    ck_assert_msg(ut_has_error(&d, field), "%s: no error on %s", member, field);
+    ck_assert_msg(tu_has_error(&d, field), "%s: no error on %s", member, field);
 }
 
 static void accepted(const char *member)
@@ -101,11 +101,11 @@ START_TEST(create_required_and_unknown)
 
     ck_assert_int_eq(create("{\"id\":\"x\",\"password_hash\":\"h\",\"Email\":1}", &cmd), FL_EINVAL);
     ck_assert_int_eq(d.status, 422);
-    ck_assert(ut_has_error(&d, "email"));
-    ck_assert(ut_has_error(&d, "name"));
-    ck_assert(ut_has_error(&d, "id"));
-    ck_assert(ut_has_error(&d, "password_hash"));
-    ck_assert(ut_has_error(&d, "Email"));
+    ck_assert(tu_has_error(&d, "email"));
+    ck_assert(tu_has_error(&d, "name"));
+    ck_assert(tu_has_error(&d, "id"));
+    ck_assert(tu_has_error(&d, "password_hash"));
+    ck_assert(tu_has_error(&d, "Email"));
     ck_assert_uint_eq(d.problem.n_errors, 5);
 }
 END_TEST
@@ -122,7 +122,7 @@ START_TEST(create_wrong_types)
     const char *fields[] = {"email",      "name",   "phone", "timezone",
                             "avatar_url", "status", "roles", "password"};
     for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
-        ck_assert_msg(ut_has_error(&d, fields[i]), "no error on %s", fields[i]);
+        ck_assert_msg(tu_has_error(&d, fields[i]), "no error on %s", fields[i]);
     refused("\"roles\":[1]", "roles[0]");
     refused("\"roles\":[null]", "roles[0]");
     refused("\"email\":null", "email");
@@ -133,10 +133,10 @@ START_TEST(body_not_object)
 {
     fl_user_create_cmd_t cmd;
     fl_user_update_cmd_t up;
-    json_t *arr = ut_json("[1,2]");
+    json_t *arr = tu_json("[1,2]");
 
     ck_assert_int_eq(create("[]", &cmd), FL_EINVAL);
-    ck_assert(ut_has_error(&d, NULL));
+    ck_assert(tu_has_error(&d, NULL));
     ck_assert_int_eq(create("\"x\"", &cmd), FL_EINVAL);
     fl_decision_release(&d);
     fl_decision_init(&d);
@@ -274,7 +274,7 @@ END_TEST
 START_TEST(status_and_roles)
 {
     fl_user_create_cmd_t cmd;
-    json_t *body = ut_json("{\"email\":\"a@b.co\",\"name\":\"A\",\"roles\":[\"auditor\"]}");
+    json_t *body = tu_json("{\"email\":\"a@b.co\",\"name\":\"A\",\"roles\":[\"auditor\"]}");
     const char *custom[] = {"auditor"};
 
     refused("\"status\":\"pending\"", "status");
@@ -334,7 +334,7 @@ START_TEST(huge_strings)
         fl_decision_init(&d);
         ck_assert_int_eq(fl_users_decode_create(body, fl_users_system_roles, 4, &arena, &cmd, &d),
                          FL_EINVAL);
-        ck_assert_msg(ut_has_error(&d, fields[i]), "no error on %s", fields[i]);
+        ck_assert_msg(tu_has_error(&d, fields[i]), "no error on %s", fields[i]);
         json_decref(body);
     }
     ck_assert_uint_lt(arena.used, 64 * 1024);
@@ -345,20 +345,20 @@ END_TEST
 START_TEST(update_partial)
 {
     fl_user_update_cmd_t cmd;
-    json_t *body = ut_json("{}");
+    json_t *body = tu_json("{}");
 
     ck_assert_int_eq(fl_users_decode_update(body, fl_users_system_roles, 4, &arena, &cmd, &d), 0);
     ck_assert_uint_eq(cmd.f.set, 0);
     json_decref(body);
-    body = ut_json("{\"phone\":null,\"name\":\"B\",\"password\":\"xxxxxxxxxxxxx\","
+    body = tu_json("{\"phone\":null,\"name\":\"B\",\"password\":\"xxxxxxxxxxxxx\","
                    "\"email\":null,\"roles\":null}");
     ck_assert_int_eq(fl_users_decode_update(body, fl_users_system_roles, 4, &arena, &cmd, &d),
                      FL_EINVAL);
-    ck_assert(ut_has_error(&d, "password")); /* not a field of PUT /users/{id} */
-    ck_assert(ut_has_error(&d, "email"));
-    ck_assert(ut_has_error(&d, "roles"));
-    ck_assert(!ut_has_error(&d, "phone"));
-    ck_assert(!ut_has_error(&d, "name"));
+    ck_assert(tu_has_error(&d, "password")); /* not a field of PUT /users/{id} */
+    ck_assert(tu_has_error(&d, "email"));
+    ck_assert(tu_has_error(&d, "roles"));
+    ck_assert(!tu_has_error(&d, "phone"));
+    ck_assert(!tu_has_error(&d, "name"));
     ck_assert(cmd.f.set & FL_USER_F_PHONE);
     ck_assert_ptr_null(cmd.f.phone);
     json_decref(body);
@@ -369,23 +369,23 @@ START_TEST(password_body)
 {
     fl_user_password_cmd_t cmd;
     json_t *body =
-        ut_json("{\"current_password\":\"old one\",\"new_password\":\"a new password\"}");
+        tu_json("{\"current_password\":\"old one\",\"new_password\":\"a new password\"}");
 
     ck_assert_int_eq(fl_users_decode_password(body, &arena, &cmd, &d), 0);
     ck_assert_str_eq(cmd.current_password, "old one");
     ck_assert_str_eq(cmd.new_password, "a new password");
     json_decref(body);
-    body = ut_json("{\"password\":\"x\",\"new_password\":\"short\",\"current_password\":5}");
+    body = tu_json("{\"password\":\"x\",\"new_password\":\"short\",\"current_password\":5}");
     ck_assert_int_eq(fl_users_decode_password(body, &arena, &cmd, &d), FL_EINVAL);
-    ck_assert(ut_has_error(&d, "password"));
-    ck_assert(ut_has_error(&d, "new_password"));
-    ck_assert(ut_has_error(&d, "current_password"));
+    ck_assert(tu_has_error(&d, "password"));
+    ck_assert(tu_has_error(&d, "new_password"));
+    ck_assert(tu_has_error(&d, "current_password"));
     json_decref(body);
     fl_decision_release(&d);
     fl_decision_init(&d);
-    body = ut_json("{\"new_password\":null}");
+    body = tu_json("{\"new_password\":null}");
     ck_assert_int_eq(fl_users_decode_password(body, &arena, &cmd, &d), FL_EINVAL);
-    ck_assert(ut_has_error(&d, "new_password"));
+    ck_assert(tu_has_error(&d, "new_password"));
     json_decref(body);
 }
 END_TEST

@@ -18,28 +18,14 @@ static fl_time_t now = 1764072000000000LL;
 
 static void setup(void)
 {
-    dir = tu_mkdtemp();
-    lg = tu_open(dir, &now, true);
+    lg = tu_open_temp(&dir, &now);
     fl_arena_init(&arena, 0);
 }
 
 static void teardown(void)
 {
-    fl_log_close(lg);
-    tu_rmrf(dir);
-    free(dir);
+    tu_close_temp(lg, dir);
     fl_arena_free(&arena);
-}
-
-static int append(const fl_decision_t *d)
-{
-    fl_log_batch_t b = {.events = d->events,
-                        .n_events = d->n_events,
-                        .expects = d->expects,
-                        .n_expects = d->n_expects};
-    fl_log_result_t r;
-
-    return fl_log_append(lg, &b, &r);
 }
 
 static void load_user(const char *id, fl_user_state_t *u)
@@ -73,7 +59,7 @@ static const char *create(const char *email, const char *hash)
     load_claim(email, &claim);
     fl_decision_init(&d);
     ck_assert_int_eq(fl_users_decide_create(&ctx, &cmd, hash, &claim, &d), 0);
-    ck_assert_int_eq(append(&d), 0);
+    ck_assert_int_eq(tu_append_decision(lg, &d), 0);
     return d.location + strlen("/api/v1/users/");
 }
 
@@ -127,7 +113,7 @@ START_TEST(email_move_round_trip)
     fl_decision_init(&d);
     now += 1000000;
     ck_assert_int_eq(fl_users_decide_update(&ctx, &u, FL_LOG_ANY, &cmd, &neu, &d), 0);
-    ck_assert_int_eq(append(&d), 0);
+    ck_assert_int_eq(tu_append_decision(lg, &d), 0);
     load_user(id, &u);
     ck_assert_str_eq(u.email, "grace@navy.mil");
     ck_assert_int_eq(u.updated_at, now);
@@ -157,8 +143,8 @@ START_TEST(racing_creates)
     fl_decision_init(&b);
     ck_assert_int_eq(fl_users_decide_create(&ctx, &cmd, NULL, &claim, &a), 0);
     ck_assert_int_eq(fl_users_decide_create(&ctx, &cmd, NULL, &claim, &b), 0);
-    ck_assert_int_eq(append(&a), 0);
-    ck_assert_int_eq(append(&b), FL_EVERSION);
+    ck_assert_int_eq(tu_append_decision(lg, &a), 0);
+    ck_assert_int_eq(tu_append_decision(lg, &b), FL_EVERSION);
 }
 END_TEST
 
@@ -174,20 +160,20 @@ START_TEST(lifecycle_round_trip)
     fl_decision_init(&d);
     now += 5000000;
     ck_assert_int_eq(fl_users_decide_password(&admin, &u, FL_LOG_ANY, &pw, "h2", &d), 0);
-    ck_assert_int_eq(append(&d), 0);
+    ck_assert_int_eq(tu_append_decision(lg, &d), 0);
     load_user(id, &u);
     ck_assert_str_eq(u.password_hash, "h2");
     ck_assert_int_eq(u.tokens_valid_after, now);
     fl_decision_init(&d);
     now += 1000000;
     ck_assert_int_eq(fl_users_decide_login_recorded(&admin, &u, &d), 0);
-    ck_assert_int_eq(append(&d), 0);
+    ck_assert_int_eq(tu_append_decision(lg, &d), 0);
     load_user(id, &u);
     ck_assert_int_eq(u.last_login_at, now);
     fl_decision_init(&d);
     now += 1000000;
     ck_assert_int_eq(fl_users_decide_deactivate(&admin, &u, FL_LOG_ANY, &d), 0);
-    ck_assert_int_eq(append(&d), 0);
+    ck_assert_int_eq(tu_append_decision(lg, &d), 0);
     load_user(id, &u);
     ck_assert_int_eq(u.status, FL_USER_INACTIVE);
     ck_assert_int_eq(u.tokens_valid_after, now);
@@ -196,7 +182,7 @@ START_TEST(lifecycle_round_trip)
     fl_decision_init(&d);
     fl_user_update_cmd_t up = {.f = {.set = FL_USER_F_NAME, .name = "Z"}, .by_admin = true};
     ck_assert_int_eq(fl_users_decide_update(&admin, &u, 2, &up, NULL, &d), 0);
-    ck_assert_int_eq(append(&d), FL_EVERSION);
+    ck_assert_int_eq(tu_append_decision(lg, &d), FL_EVERSION);
 }
 END_TEST
 

@@ -42,7 +42,7 @@ static void bad(const char *query, const char *field)
 {
     ck_assert_msg(build(query) == FL_EINVAL, "accepted %s", query);
     ck_assert_int_eq(d.status, 422);
-    ck_assert_msg(ut_has_error(&d, field), "%s: no error on %s", query, field);
+    ck_assert_msg(tu_has_error(&d, field), "%s: no error on %s", query, field);
 }
 
 static bool sql_has(const char *s)

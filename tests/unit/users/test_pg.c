@@ -35,7 +35,7 @@ static const char *create(const char *body_text)
     fl_user_create_cmd_t cmd;
     fl_email_claim_state_t claim = {0};
     fl_decision_t d;
-    json_t *body = ut_json(body_text);
+    json_t *body = tu_json(body_text);
 
     fl_decision_init(&d);
     ck_assert_int_eq(fl_users_decode_create(body, known, 4, &arena, &cmd, &d), 0);

@@ -25,7 +25,7 @@ static void teardown(void)
 
 static int project(const char *type, const char *actor, const char *data_text)
 {
-    json_t *data = ut_json(data_text);
+    json_t *data = tu_json(data_text);
     fl_event_t ev = {.pos = 1,
                      .ts = 1764072000000000LL,
                      .type = type,

@@ -62,7 +62,7 @@ static void assert_bad_token(const fl_decision_t *d)
 {
     ck_assert_int_eq(d->status, 400);
     ck_assert_str_eq(d->problem.detail, "the reset token is not valid or has expired");
-    ck_assert(ut_has_error(d, "token"));
+    ck_assert(tu_has_error(d, "token"));
     ck_assert_uint_eq(d->n_events, 0);
 }
 
@@ -126,7 +126,7 @@ START_TEST(decode_forgot)
 {
     fl_user_forgot_cmd_t cmd;
     fl_decision_t d;
-    json_t *body = ut_json("{\"tenant\":\"acme\",\"email\":\"Ada@Example.com\"}");
+    json_t *body = tu_json("{\"tenant\":\"acme\",\"email\":\"Ada@Example.com\"}");
 
     fl_decision_init(&d);
     ck_assert_int_eq(fl_users_decode_forgot(body, &arena, &cmd, &d), 0);
@@ -134,18 +134,18 @@ START_TEST(decode_forgot)
     ck_assert_str_eq(cmd.email, "Ada@Example.com");
     json_decref(body);
 
-    body = ut_json("{\"email\":\"not an address\",\"colour\":\"red\"}");
+    body = tu_json("{\"email\":\"not an address\",\"colour\":\"red\"}");
     fl_decision_init(&d);
     ck_assert_int_eq(fl_users_decode_forgot(body, &arena, &cmd, &d), FL_EINVAL);
     ck_assert_int_eq(d.status, 422);
-    ck_assert(ut_has_error(&d, "tenant") && ut_has_error(&d, "email"));
-    ck_assert(ut_has_error(&d, "colour"));
+    ck_assert(tu_has_error(&d, "tenant") && tu_has_error(&d, "email"));
+    ck_assert(tu_has_error(&d, "colour"));
     json_decref(body);
 
-    body = ut_json("[1]");
+    body = tu_json("[1]");
     fl_decision_init(&d);
     ck_assert_int_eq(fl_users_decode_forgot(body, &arena, &cmd, &d), FL_EINVAL);
-    ck_assert(ut_has_error(&d, NULL));
+    ck_assert(tu_has_error(&d, NULL));
     json_decref(body);
 }
 END_TEST
@@ -154,7 +154,7 @@ START_TEST(decode_reset)
 {
     fl_user_reset_cmd_t cmd;
     fl_decision_t d;
-    json_t *body = ut_json("{\"token\":\"t\",\"new_password\":\"" NEW_PW "\"}");
+    json_t *body = tu_json("{\"token\":\"t\",\"new_password\":\"" NEW_PW "\"}");
 
     fl_decision_init(&d);
     ck_assert_int_eq(fl_users_decode_reset(body, &arena, &cmd, &d), 0);
@@ -162,18 +162,18 @@ START_TEST(decode_reset)
     ck_assert_str_eq(cmd.new_password, NEW_PW);
     json_decref(body);
 
-    body = ut_json("{\"new_password\":\"short\",\"password\":\"x\"}");
+    body = tu_json("{\"new_password\":\"short\",\"password\":\"x\"}");
     fl_decision_init(&d);
     ck_assert_int_eq(fl_users_decode_reset(body, &arena, &cmd, &d), FL_EINVAL);
     ck_assert_int_eq(d.status, 422);
-    ck_assert(ut_has_error(&d, "token") && ut_has_error(&d, "new_password"));
-    ck_assert(ut_has_error(&d, "password"));
+    ck_assert(tu_has_error(&d, "token") && tu_has_error(&d, "new_password"));
+    ck_assert(tu_has_error(&d, "password"));
     json_decref(body);
 
-    body = ut_json("{\"token\":7,\"new_password\":null}");
+    body = tu_json("{\"token\":7,\"new_password\":null}");
     fl_decision_init(&d);
     ck_assert_int_eq(fl_users_decode_reset(body, &arena, &cmd, &d), FL_EINVAL);
-    ck_assert(ut_has_error(&d, "token") && ut_has_error(&d, "new_password"));
+    ck_assert(tu_has_error(&d, "token") && tu_has_error(&d, "new_password"));
     json_decref(body);
 }
 END_TEST
@@ -194,7 +194,7 @@ START_TEST(request_event)
     ck_assert_uint_eq(d.n_events, 1);
     ck_assert_uint_eq(d.n_expects, 0); /* commutes with every edit */
     ck_assert_str_eq(d.events[0].type, "user.password_reset_requested");
-    json_t *data = ut_event_data(&d, 0);
+    json_t *data = tu_event_data(&d, 0);
     fl_time_format(T0 + 30 * MINUTE, want, sizeof(want));
     ck_assert_uint_eq(json_object_size(data), 3);
     ck_assert_str_eq(json_string_value(json_object_get(data, "id")), user.id);
@@ -248,8 +248,8 @@ START_TEST(reset_once)
     ck_assert_int_eq(reset_at(T0 + 29 * MINUTE, hash, NEW_PW, &d), 0);
     ck_assert_uint_eq(d.n_events, 1);
     ck_assert_str_eq(d.events[0].type, "user.password_reset");
-    ck_assert_int_eq(ut_expect_of(&d, d.events[0].stream), (int64_t)version);
-    json_t *data = ut_event_data(&d, 0);
+    ck_assert_int_eq(tu_expect_of(&d, d.events[0].stream), (int64_t)version);
+    json_t *data = tu_event_data(&d, 0);
     ck_assert_str_eq(json_string_value(json_object_get(data, "id")), user.id);
     ck_assert_str_eq(json_string_value(json_object_get(data, "token_hash")), hash);
     ck_assert_str_eq(json_string_value(json_object_get(data, "password_hash")), "$argon2id$new");
@@ -366,9 +366,9 @@ START_TEST(reset_policy)
 
     request_at(T0, hash);
     ck_assert_int_eq(reset_at(T0 + 1, hash, "too short", &d), 422);
-    ck_assert(ut_has_error(&d, "new_password"));
+    ck_assert(tu_has_error(&d, "new_password"));
     ck_assert_int_eq(reset_at(T0 + 1, hash, "ada@EXAMPLE.com", &d), 422);
-    ck_assert(ut_has_error(&d, "new_password"));
+    ck_assert(tu_has_error(&d, "new_password"));
     ck_assert_uint_eq(d.n_events, 0);
     /* The token survives a refused password. */
     ck_assert_int_eq(reset_at(T0 + 2, hash, NEW_PW, &d), 0);
@@ -424,9 +424,9 @@ START_TEST(projected)
     fl_proj_out_t out;
     fl_event_t ev = {.pos = 1, .ts = T0, .v = 1, .stream = "user:x", .sv = 7, .actor = "anonymous"};
     json_t *req =
-        ut_json("{\"id\":\"11111111-2222-4333-8444-555555555555\","
+        tu_json("{\"id\":\"11111111-2222-4333-8444-555555555555\","
                 "\"token_hash\":\"SECRET-HASH\",\"expires_at\":\"2025-11-25T12:30:00Z\"}");
-    json_t *done = ut_json("{\"id\":\"11111111-2222-4333-8444-555555555555\","
+    json_t *done = tu_json("{\"id\":\"11111111-2222-4333-8444-555555555555\","
                            "\"token_hash\":\"SECRET-HASH\",\"password_hash\":\"$argon2id$x\"}");
 
     fl__proj_out_init(&out);

@@ -12,6 +12,7 @@
 
 #include "firelater/domain.h"
 #include "firelater/users.h"
+#include "util.h"
 
 TCase *users_decode_tcase(void);
 TCase *users_decide_tcase(void);
@@ -20,20 +21,8 @@ TCase *users_project_tcase(void);
 TCase *users_list_tcase(void);
 TCase *users_reset_tcase(void);
 
-/* JSON text to a value (asserted; \u0000 allowed in strings); the caller decrefs. */
-json_t *ut_json(const char *text);
-
-/* True when d holds an error naming field (NULL: the whole body). */
-bool ut_has_error(const fl_decision_t *d, const char *field);
-
-/* The i-th event's data as JSON (caller decrefs). */
-json_t *ut_event_data(const fl_decision_t *d, size_t i);
-
 /* A command context at time now, by actor_id (NULL: an operator). */
 fl_cmd_ctx_t ut_ctx(fl_arena_t *a, fl_time_t now, const char *actor_id);
-
-/* The expectation the decision holds for stream; asserts there is one. */
-int64_t ut_expect_of(const fl_decision_t *d, const char *stream);
 
 /*
  * Folds the decision's events that belong to u's stream (or every event when
