@@ -130,6 +130,9 @@ void fl_commit_submit(fl_server_t *s, fl_commit_t *c);
  * produced and returns true: a retried request is not decided again.
  */
 bool fl_commit_replayed(fl_server_t *s, fl_commit_t *c);
+
+/* The longest Idempotency-Key accepted; longer ones are refused with 400 (routes.c). */
+#define FL_SRV_IDEM_KEY_MAX 128
 /*
  * The version a write expects from If-Match ("3" or 3): FL_LOG_ANY when absent
  * or "*", FL_SRV_BAD_IF_MATCH when malformed (answer 412).

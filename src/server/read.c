@@ -44,12 +44,14 @@ const char *fl_srv_idem_key(fl_http_req_t *req, const fl_principal_t *p, const c
                             bool with_path)
 {
     const char *k = fl_http_header(req, "Idempotency-Key");
-    if (k == NULL || *k == '\0' || strlen(k) > 128)
-        return NULL;
+    if (k == NULL || *k == '\0' || strlen(k) > FL_SRV_IDEM_KEY_MAX)
+        return NULL; /* refused earlier by the dispatcher */
     const char *path = with_path ? req->path : NULL;
     size_t n = strlen(k) + strlen(p->user_id) + 4;
     n += (scope != NULL ? strlen(scope) + 1 : 0) + (path != NULL ? strlen(path) + 1 : 0);
     char *key = fl_arena_alloc(&req->arena, n);
+    if (key == NULL)
+        return NULL;
     snprintf(key, n, "%s%s%s|%s%s%s", scope != NULL ? scope : "", scope != NULL ? "|" : "",
              p->user_id, path != NULL ? path : "", path != NULL ? "|" : "", k);
     return key;

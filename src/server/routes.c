@@ -126,12 +126,33 @@ static bool authorized(const fl_route_meta_t *m, fl_http_req_t *req, const fl_pr
     return id != NULL && strcmp(id, p->user_id) == 0;
 }
 
+/*
+ * An Idempotency-Key is 1 to FL_SRV_IDEM_KEY_MAX printable ASCII characters;
+ * any other is refused before anything runs (ignoring it would silently
+ * make a retried request run twice).
+ */
+static bool idem_key_valid(fl_http_req_t *req)
+{
+    const char *k = fl_http_header(req, "Idempotency-Key");
+    size_t n = k != NULL ? strlen(k) : 1;
+    if (n == 0 || n > FL_SRV_IDEM_KEY_MAX)
+        return false;
+    for (; k != NULL && *k != '\0'; k++) {
+        if (*k < 0x21 || *k > 0x7e)
+            return false;
+    }
+    return true;
+}
+
 static int dispatch(fl_http_req_t *req)
 {
     fl_server_t *s = req->ctx;
     const fl_route_meta_t *m = req->route->meta;
     fl_principal_t p = {0};
     const char *detail = NULL;
+    if (!idem_key_valid(req))
+        return fl_http_respond_error(
+            req, 400, "Idempotency-Key must be 1 to 128 printable characters without spaces");
     if (m->access != FL_ACCESS_PUBLIC) {
         int status = fl_srv_authenticate(s, req, &p, &detail);
         if (status != 0) {

@@ -101,6 +101,14 @@ req POST /api/v1/users "$body" "$TOKEN" "Idempotency-Key: k-1"
 [[ $STATUS == 201 && $(json .id) == "$first" ]] || fail "retry gave $STATUS $(json .id)"
 [[ $("$FLCTL" --data "$DATA" log stats --tenant acme --json | jq .head_pos) == "$pos" ]] ||
     fail "the retry appended"
+long=$(printf 'k%.0s' $(seq 1 129))
+for bad in "$long" "two words"; do
+    req POST /api/v1/users '{"email":"never@acme.test","name":"Never"}' "$TOKEN" \
+        "Idempotency-Key: $bad" && expect 400
+    [[ $(json .detail) == *Idempotency-Key* ]] || fail "the 400 does not name Idempotency-Key"
+done
+[[ $("$FLCTL" --data "$DATA" log stats --tenant acme --json | jq .head_pos) == "$pos" ]] ||
+    fail "a refused Idempotency-Key appended"
 ok
 
 step "list: paging, sorting, filtering, unknown parameters"
