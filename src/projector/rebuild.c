@@ -84,6 +84,27 @@ static int rename_schema(rebuild_t *r, const char *from, const char *to)
     return exec(r, NULL, sql, 0, NULL, NULL, 0);
 }
 
+/*
+ * Tables the server writes directly rather than deriving from the log (the
+ * notifications queue: a reset token must never be in the log). A rebuild
+ * cannot replay them, so the swap carries their rows from the live schema
+ * into the new one, in the swap's transaction: nothing acknowledged is lost.
+ */
+static const char *const kept_tables[] = {"notifications"};
+
+static int carry_kept_tables(rebuild_t *r)
+{
+    char sql[256];
+    int rc = 0;
+
+    for (size_t i = 0; rc == 0 && i < sizeof(kept_tables) / sizeof(kept_tables[0]); i++) {
+        snprintf(sql, sizeof(sql), "INSERT INTO \"%s\".%s SELECT * FROM \"%s\".%s", r->shadow,
+                 kept_tables[i], r->live, kept_tables[i]);
+        rc = exec(r, NULL, sql, 0, NULL, NULL, 0);
+    }
+    return rc;
+}
+
 static int names(rebuild_t *r, const char *slug)
 {
     if (fl_store_schema_name(r->live, sizeof(r->live), slug) < 0)
@@ -237,7 +258,7 @@ static int swap(rebuild_t *r)
     if ((rc = exec(r, NULL, "BEGIN", 0, NULL, NULL, 0)) < 0)
         return rc;
     if ((rc = lock_live(r, &exists)) < 0 || (rc = replay_tail(r)) < 0 ||
-        (rc = rename_all(r, exists)) < 0 || (rc = exec(r, NULL, "COMMIT", 0, NULL, NULL, 0)) < 0) {
+        (exists && (rc = carry_kept_tables(r)) < 0) || (rc = rename_all(r, exists)) < 0 || (rc = exec(r, NULL, "COMMIT", 0, NULL, NULL, 0)) < 0) {
         exec(r, NULL, "ROLLBACK", 0, NULL, NULL, 0);
         return rc;
     }

@@ -102,8 +102,15 @@ has_out "^\{\"tenant\": ?\"acme\", ?\"head\": ?$acme_head, ?\"checkpoint\": ?0, 
 step "rebuild replays the log and swaps the schema"
 run 1 projections rebuild --tenant nobody --pg "$PGURL"
 has_err "unknown tenant 'nobody'"
+# The notifications queue is written by the server, not derived from the log:
+# a rebuild must carry its rows over.
+psql "$PGURL" -qAtc "INSERT INTO tenant_acme.notifications (event_category, event_type, subject)
+    VALUES ('auth', 'user.password_reset_requested', 'kept across rebuilds')" ||
+    fail "cannot queue a notification"
 run 0 projections rebuild --tenant acme --pg "$PGURL"
 has_out "schema shadow_acme created"
+[[ $(psql "$PGURL" -qAtc "SELECT subject FROM tenant_acme.notifications") == "kept across rebuilds" ]] ||
+    fail "the rebuild lost the notifications queue"
 has_out "tenant_acme swapped in at position $acme_head$"
 run 0 projections status --pg "$PGURL"
 has_out "^acme +$acme_head +$acme_head +0$"
