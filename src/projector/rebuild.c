@@ -258,7 +258,8 @@ static int swap(rebuild_t *r)
     if ((rc = exec(r, NULL, "BEGIN", 0, NULL, NULL, 0)) < 0)
         return rc;
     if ((rc = lock_live(r, &exists)) < 0 || (rc = replay_tail(r)) < 0 ||
-        (exists && (rc = carry_kept_tables(r)) < 0) || (rc = rename_all(r, exists)) < 0 || (rc = exec(r, NULL, "COMMIT", 0, NULL, NULL, 0)) < 0) {
+        (exists && (rc = carry_kept_tables(r)) < 0) || (rc = rename_all(r, exists)) < 0 ||
+        (rc = exec(r, NULL, "COMMIT", 0, NULL, NULL, 0)) < 0) {
         exec(r, NULL, "ROLLBACK", 0, NULL, NULL, 0);
         return rc;
     }
