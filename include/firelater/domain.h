@@ -86,6 +86,10 @@ size_t fl_utf8_chars(const char *s);
  * when allow_newlines. */
 bool fl_text_has_control(const char *s, size_t len, bool allow_newlines);
 
+/* A query parameter that must be an integer from 1 to max (100 or 1000000): NULL with *out
+ * set, or why it is refused. */
+const char *fl_param_count(const char *v, long max, long *out);
+
 /* Practical email syntax: local@domain.tld, at most max bytes, no NUL. */
 bool fl_email_is_valid(const char *s, size_t len, size_t max);
 

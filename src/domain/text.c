@@ -83,3 +83,18 @@ bool fl_email_is_valid(const char *s, size_t len, size_t max)
         return false;
     return local_ok(s, (size_t)(at - s)) && domain_ok(at + 1, len - (size_t)(at - s) - 1);
 }
+
+const char *fl_param_count(const char *v, long max, long *out)
+{
+    char *end;
+    long n;
+
+    if (*v < '0' || *v > '9' || strlen(v) > 9)
+        return "must be a positive integer";
+    n = strtol(v, &end, 10);
+    if (*end != '\0' || n < 1 || n > max)
+        return max == 100 ? "must be an integer from 1 to 100"
+                          : "must be an integer from 1 to 1000000";
+    *out = n;
+    return NULL;
+}

@@ -346,5 +346,7 @@ int fl_api_apps_env_delete(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p
 /* the audit trail (api_audit.c) */
 int fl_api_audit_list(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 int fl_api_audit_entity(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+/* search (api_search.c) */
+int fl_api_search(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 
 #endif

@@ -106,6 +106,9 @@ const fl_http_route_t fl_srv_routes[] = {
           fl_api_apps_env_update, "update an environment"),
     ROUTE("DELETE", "/api/v1/applications/{id}/environments/{envId}", NEED(APPLICATIONS, UPDATE),
           fl_api_apps_env_delete, "remove an environment"),
+    /* search: the types searched are those the caller may read */
+    ROUTE("GET", "/api/v1/search", SIGNED_IN, fl_api_search,
+          "full-text search across users, groups, applications and issues"),
 };
 
 const size_t fl_srv_n_routes = sizeof(fl_srv_routes) / sizeof(fl_srv_routes[0]);

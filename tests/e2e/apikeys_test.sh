@@ -13,10 +13,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 
 PW='correct horse battery staple'
 pg_start
-for t in acme globex; do
-    "$FLCTL" --data "$DATA" tenant create $t --name "$t" --admin-email admin@$t.test \
-        --admin-password "$PW" --pg "$PG" >/dev/null || fail "tenant create $t"
-done
+tenants_create acme globex
 server_start --read-wait-ms 2000
 
 login acme admin@acme.test "$PW" && expect 200

@@ -49,6 +49,15 @@ pg_start() {
     PG=$("$ROOT/tools/pg" url "$PGDIR" "$PGPORT")
 }
 
+# tenants_create SLUG...: each with admin@SLUG.test, password $PW.
+tenants_create() {
+    local t
+    for t in "$@"; do
+        "$FLCTL" --data "$DATA" tenant create "$t" --name "$t" --admin-email "admin@$t.test" \
+            --admin-password "$PW" --pg "$PG" >/dev/null || fail "tenant create $t"
+    done
+}
+
 pg_stop() {
     "$ROOT/tools/pg" stop "$PGDIR" >/dev/null
 }

@@ -16,10 +16,7 @@ MATRIX=$ROOT/tests/e2e/rbac_matrix.txt
 PW='correct horse battery staple'
 ROLES=(admin manager agent requester)
 pg_start
-for t in acme globex; do
-    "$FLCTL" --data "$DATA" tenant create $t --name "$t" --admin-email admin@$t.test \
-        --admin-password "$PW" --pg "$PG" >/dev/null || fail "tenant create $t"
-done
+tenants_create acme globex
 server_start --read-wait-ms 2000
 
 step "one user per system role"

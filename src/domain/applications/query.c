@@ -150,22 +150,6 @@ __attribute__((format(printf, 3, 4))) static void put(char *buf, size_t *len, co
     *len += (size_t)n;
 }
 
-/* Why an integer parameter is refused, or NULL (*out set). */
-static const char *int_param(const char *v, long max, long *out)
-{
-    char *end;
-    long n;
-
-    if (*v < '0' || *v > '9' || strlen(v) > 9)
-        return "must be a positive integer";
-    n = strtol(v, &end, 10);
-    if (*end != '\0' || n < 1 || n > max)
-        return max == 100 ? "must be an integer from 1 to 100"
-                          : "must be an integer from 1 to 1000000";
-    *out = n;
-    return NULL;
-}
-
 static int find(const char *name, const char *const *names, size_t stride, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
@@ -208,9 +192,9 @@ static const char *paging_param(qb_t *b, const spec_t *s, fl_apps_query_t *out, 
     int i;
 
     if (strcmp(name, "page") == 0)
-        return int_param(v, PAGE_MAX, &out->page);
+        return fl_param_count(v, PAGE_MAX, &out->page);
     if (strcmp(name, "per_page") == 0)
-        return int_param(v, 100, &out->per_page);
+        return fl_param_count(v, 100, &out->per_page);
     if (strcmp(name, "order") == 0) {
         b->desc = strcmp(v, "desc") == 0;
         return b->desc || strcmp(v, "asc") == 0 ? NULL : "must be asc or desc";
