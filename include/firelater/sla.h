@@ -1,0 +1,148 @@
+/*
+ * SLA configuration: policies (targets per metric and priority, conditions
+ * on the entity they apply to, business hours) and the selector that picks
+ * the policy of an issue, a request or a change.
+ *
+ * Everything here is pure: the decoder reads a policy body into a
+ * fl_sla_policy_t (memory from an arena), the selector and the lookups read a
+ * fl_sla_config_t. src/domain/sla/README.md has the rules.
+ */
+#ifndef FIRELATER_SLA_H
+#define FIRELATER_SLA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "firelater/arena.h"
+#include "firelater/calendar.h"
+#include "firelater/domain.h"
+
+#define FL_SLA_TARGETS_MAX     8 /* 2 metrics x 4 priorities */
+#define FL_SLA_TARGET_MINUTES  525600
+#define FL_SLA_DESCRIPTION_MAX 2000 /* characters */
+
+typedef enum fl_sla_entity {
+    FL_SLA_ISSUE,
+    FL_SLA_REQUEST,
+    FL_SLA_CHANGE,
+    FL_SLA_N_ENTITIES
+} fl_sla_entity_t;
+typedef enum fl_sla_metric { FL_SLA_RESPONSE, FL_SLA_RESOLUTION, FL_SLA_N_METRICS } fl_sla_metric_t;
+typedef enum fl_sla_priority {
+    FL_SLA_CRITICAL,
+    FL_SLA_HIGH,
+    FL_SLA_MEDIUM,
+    FL_SLA_LOW,
+    FL_SLA_N_PRIORITIES
+} fl_sla_priority_t;
+
+typedef struct fl_sla_target {
+    fl_sla_metric_t metric;
+    fl_sla_priority_t priority;
+    int32_t target_minutes;   /* 1..525600 */
+    int32_t warning_percent;  /* 1..99 */
+    bool business_hours_only; /* false: counts round the clock */
+} fl_sla_target_t;
+
+/*
+ * Conditions are sets of allowed values, one bit per value (bit i = the i-th
+ * name of fl_sla_priority_names / _tier_names / _issue_type_names); 0 means
+ * the policy does not look at that attribute.
+ */
+typedef struct fl_sla_conditions {
+    uint8_t priority;
+    uint8_t tier;
+    uint8_t issue_type;
+} fl_sla_conditions_t;
+
+typedef struct fl_sla_policy {
+    const char *id;
+    const char *name;
+    const char *description; /* may be NULL */
+    fl_sla_entity_t entity_type;
+    bool is_default;
+    fl_sla_conditions_t conditions;
+    const char *business_hours_id; /* NULL: round the clock */
+    fl_sla_target_t targets[FL_SLA_TARGETS_MAX];
+    size_t n_targets;
+    int64_t created_seq; /* order of creation in sla:config: ties go to the lower */
+    bool deleted;
+    fl_cal_t *cal; /* its business hours' calendar (owned by the config), or NULL */
+} fl_sla_policy_t;
+
+typedef struct fl_sla_business_hours {
+    const char *id;
+    fl_cal_def_t def;
+    bool deleted;
+    fl_cal_t *cal; /* built by fl_sla_config_build */
+} fl_sla_business_hours_t;
+
+/* A tenant's SLA configuration: the fold of the sla:config stream. */
+typedef struct fl_sla_config {
+    fl_sla_business_hours_t *hours;
+    size_t n_hours;
+    fl_sla_policy_t *policies; /* in order of creation */
+    size_t n_policies;
+    int64_t version; /* of sla:config */
+    fl_cal_t *cal_24x7;
+} fl_sla_config_t;
+
+extern const char *const fl_sla_entity_names[];     /* "issue", "request", "change" */
+extern const char *const fl_sla_metric_names[];     /* "response_time", "resolution_time" */
+extern const char *const fl_sla_priority_names[];   /* "critical", "high", "medium", "low" */
+extern const char *const fl_sla_tier_names[];       /* "P1".."P4" */
+extern const char *const fl_sla_issue_type_names[]; /* "issue", "problem", "question" */
+
+/* The index of name in a NULL-terminated list, or -1 (NULL gives -1). */
+int fl_sla_name_index(const char *const *names, const char *name);
+
+/*
+ * Decodes a policy body {name, description, entity_type, is_default,
+ * conditions, business_hours_id, targets: [...]} into p (strings in a; id,
+ * created_seq, deleted and cal are left zero). business_hours_id must name a
+ * live definition of c (c may be NULL: then any UUID is taken). Every problem
+ * is collected in d with its field ("targets[3]", "conditions.tier");
+ * returns 0 or FL_EINVAL.
+ */
+int fl_sla_policy_decode(const json_t *body, const fl_sla_config_t *c, fl_arena_t *a,
+                         fl_decision_t *d, fl_sla_policy_t *p);
+
+/* The body fl_sla_policy_decode reads, plus id (a new reference). */
+json_t *fl_sla_policy_json(const fl_sla_policy_t *p);
+
+/*
+ * The policy for an entity: the live non-default policy of that entity type
+ * whose conditions all match (an unknown or NULL value matches no condition
+ * on it), the one with the most conditions winning, ties to the earliest
+ * created; else the entity type's live default; else NULL.
+ */
+const fl_sla_policy_t *fl_sla_select(const fl_sla_config_t *c, const char *entity_type,
+                                     const char *priority, const char *tier,
+                                     const char *issue_type);
+
+/* The policy's target for ("response_time", "high"), or NULL. */
+const fl_sla_target_t *fl_sla_target(const fl_sla_policy_t *p, const char *metric,
+                                     const char *priority);
+
+/*
+ * The calendar a target counts in: its policy's business hours, or round the
+ * clock when the target is not business_hours_only or the policy has none.
+ * Needs fl_sla_config_build; NULL when the config has no calendars built.
+ */
+fl_cal_t *fl_sla_calendar(const fl_sla_config_t *c, const fl_sla_policy_t *p,
+                          const fl_sla_target_t *t);
+
+/*
+ * Builds the calendars of every live definition and links every policy to
+ * its own (once per config version, kept with the cached config). Returns 0,
+ * or FL_EINVAL when a definition does not make a calendar or memory ran out.
+ */
+int fl_sla_config_build(fl_sla_config_t *c);
+
+/* Frees the calendars fl_sla_config_build made (the arrays are the caller's). */
+void fl_sla_config_free_calendars(fl_sla_config_t *c);
+
+#endif
