@@ -117,7 +117,9 @@ json_t *fl_sla_policy_json(const fl_sla_policy_t *p);
  * The policy for an entity: the live non-default policy of that entity type
  * whose conditions all match (an unknown or NULL value matches no condition
  * on it), the one with the most conditions winning, ties to the earliest
- * created; else the entity type's live default; else NULL.
+ * created; else the entity type's live default; else NULL. A non-default
+ * policy without conditions is never selected (it would shadow the default;
+ * a default demoted by a new one becomes such a policy).
  */
 const fl_sla_policy_t *fl_sla_select(const fl_sla_config_t *c, const char *entity_type,
                                      const char *priority, const char *tier,
@@ -144,5 +146,43 @@ int fl_sla_config_build(fl_sla_config_t *c);
 
 /* Frees the calendars fl_sla_config_build made (the arrays are the caller's). */
 void fl_sla_config_free_calendars(fl_sla_config_t *c);
+
+/* ---- the sla:config stream ---------------------------------------------------------------- */
+
+#define FL_SLA_STREAM "sla:config"
+
+/*
+ * Folds one event of sla:config into c (its version becomes seq, the event's
+ * version in the stream). Event data: {"id", "body": <the decoded body>,
+ * "cleared_default": <id> | null} for _created/_updated, {"id"} for
+ * _deleted. Entries and strings come from a (arrays grow in a; the config
+ * lives as long as the arena). Unknown types are skipped. Returns 0, or
+ * FL_ECORRUPT for data the decoders refuse.
+ */
+int fl_sla_config_apply(fl_sla_config_t *c, fl_arena_t *a, const char *type, const json_t *data,
+                        int64_t seq);
+
+const fl_sla_business_hours_t *fl_sla_hours_find(const fl_sla_config_t *c, const char *id);
+const fl_sla_policy_t *fl_sla_policy_find(const fl_sla_config_t *c, const char *id);
+
+/*
+ * Commands on sla:config, decided against the folded config (every one
+ * expects the stream's version c->version). id NULL creates (a new UUID),
+ * else replaces the live entry of that id (404 when there is none). A new
+ * default clears the old one of its kind (for policies: of its entity type),
+ * recorded as cleared_default. d->result is the entity, d->location its URL.
+ */
+int fl_sla_decide_hours_put(const fl_cmd_ctx_t *ctx, const fl_sla_config_t *c, const char *id,
+                            const json_t *body, fl_decision_t *d);
+/* 404 when unknown; 409 naming the live policies that use it. */
+int fl_sla_decide_hours_delete(const fl_cmd_ctx_t *ctx, const fl_sla_config_t *c, const char *id,
+                               fl_decision_t *d);
+int fl_sla_decide_policy_put(const fl_cmd_ctx_t *ctx, const fl_sla_config_t *c, const char *id,
+                             const json_t *body, fl_decision_t *d);
+int fl_sla_decide_policy_delete(const fl_cmd_ctx_t *ctx, const fl_sla_config_t *c, const char *id,
+                                fl_decision_t *d);
+
+/* A business-hours definition as the API shows it: the body plus id (a new reference). */
+json_t *fl_sla_hours_json(const fl_sla_business_hours_t *h);
 
 #endif

@@ -57,6 +57,8 @@ const fl_sla_policy_t *fl_sla_select(const fl_sla_config_t *c, const char *entit
             continue;
         }
         n = matching_conditions(&p->conditions, prio, tr, type);
+        if (n == 0)
+            continue; /* no conditions: it would shadow the default (see README) */
         if (n > best_n || (n >= 0 && n == best_n && p->created_seq < best->created_seq)) {
             best = p;
             best_n = n;

@@ -85,7 +85,7 @@ START_TEST(deleted_policies_are_never_chosen)
 }
 END_TEST
 
-START_TEST(a_policy_without_conditions_matches_everything_but_loses_to_any_condition)
+START_TEST(a_non_default_policy_without_conditions_is_never_selected)
 {
     fl_sla_policy_t ps[] = {
         pol("default", FL_SLA_CHANGE, true, 0, 0, 0, 1),
@@ -95,7 +95,9 @@ START_TEST(a_policy_without_conditions_matches_everything_but_loses_to_any_condi
     fl_sla_config_t c = {.policies = ps, .n_policies = 3};
 
     ck_assert_str_eq(sel(&c, "change", "low", NULL, NULL), "low");
-    ck_assert_str_eq(sel(&c, "change", "high", NULL, NULL), "catch-all");
+    ck_assert_str_eq(sel(&c, "change", "high", NULL, NULL), "default");
+    ps[0].deleted = true;
+    ck_assert_str_eq(sel(&c, "change", "high", NULL, NULL), "none");
 }
 END_TEST
 
@@ -156,7 +158,7 @@ TCase *slacfg_select_tcase(void)
 
     tcase_add_test(tc, most_conditions_win_and_ties_go_to_the_earliest);
     tcase_add_test(tc, deleted_policies_are_never_chosen);
-    tcase_add_test(tc, a_policy_without_conditions_matches_everything_but_loses_to_any_condition);
+    tcase_add_test(tc, a_non_default_policy_without_conditions_is_never_selected);
     tcase_add_test(tc, targets_are_found_by_metric_and_priority);
     tcase_add_test(tc, calendars_are_the_policys_hours_or_round_the_clock);
     return tc;
