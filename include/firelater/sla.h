@@ -16,6 +16,7 @@
 
 #include <jansson.h>
 
+#include "firelater/aggcache.h"
 #include "firelater/arena.h"
 #include "firelater/calendar.h"
 #include "firelater/domain.h"
@@ -161,6 +162,12 @@ void fl_sla_config_free_calendars(fl_sla_config_t *c);
  */
 int fl_sla_config_apply(fl_sla_config_t *c, fl_arena_t *a, const char *type, const json_t *data,
                         int64_t seq);
+
+/*
+ * The aggregate type of sla:config for fl_agg_load (state: fl_sla_config_t,
+ * without calendars: fl_sla_config_build them on a copy the caller owns).
+ */
+extern const fl_agg_type_t fl_sla_config_agg;
 
 const fl_sla_business_hours_t *fl_sla_hours_find(const fl_sla_config_t *c, const char *id);
 const fl_sla_policy_t *fl_sla_policy_find(const fl_sla_config_t *c, const char *id);

@@ -9,5 +9,6 @@ int main(void)
     suite_add_tcase(s, slacfg_decode_tcase());
     suite_add_tcase(s, slacfg_select_tcase());
     suite_add_tcase(s, slacfg_config_tcase());
+    suite_add_tcase(s, slacfg_log_tcase());
     return tu_run(s);
 }

@@ -9,5 +9,6 @@
 TCase *slacfg_decode_tcase(void);
 TCase *slacfg_select_tcase(void);
 TCase *slacfg_config_tcase(void);
+TCase *slacfg_log_tcase(void);
 
 #endif

@@ -8,6 +8,7 @@
 #include "firelater/codec.h"
 #include "firelater/err.h"
 #include "slacfg_test.h"
+#include "util.h"
 
 #define HOURS(def)                                                                                 \
     "{\"name\": \"Office\", \"timezone\": \"Europe/Berlin\", \"is_default\": " def ","             \
@@ -258,5 +259,73 @@ TCase *slacfg_config_tcase(void)
     tcase_add_test(tc, business_hours_in_use_cannot_go);
     tcase_add_test(tc, unknown_ids_are_404);
     tcase_add_test(tc, many_entries_grow_the_arrays);
+    return tc;
+}
+
+/* Through a real log: decided events appended, the aggregate folded back (cached and not). */
+START_TEST(the_aggregate_folds_the_appended_stream)
+{
+    world_t w;
+    char *dir = NULL;
+    fl_time_t now = 1700000000000000;
+    fl_log_t *log;
+    fl_agg_cache_t *cache = NULL;
+    const void *state = NULL;
+    const fl_sla_config_t *got;
+    fl_sla_config_t fresh;
+    fl_arena_t fa;
+    uint64_t version = 0;
+    const char *h;
+    json_t *body = json_loads(HOURS("true"), 0, NULL);
+
+    start(&w);
+    log = tu_open_temp(&dir, &now);
+    ck_assert_int_eq(fl_agg_cache_init(&cache, log, 8), 0);
+    for (int i = 0; i < 3; i++) {
+        ck_assert_int_eq(fl_agg_load(cache, &fl_sla_config_agg, FL_SLA_STREAM, &state, &version),
+                         0);
+        got = state;
+        ck_assert_int_eq(got->version, (int64_t)version);
+        fl_decision_init(&w.d);
+        ck_assert_int_eq(fl_sla_decide_hours_put(&w.ctx, got, NULL, body, &w.d), 0);
+        ck_assert_int_eq(tu_append_decision(log, &w.d), 0);
+        fl_decision_release(&w.d);
+    }
+    h = NULL;
+    ck_assert_int_eq(fl_agg_load(cache, &fl_sla_config_agg, FL_SLA_STREAM, &state, &version), 0);
+    got = state;
+    ck_assert_int_eq(version, 3);
+    ck_assert_int_eq(got->n_hours, 3);
+    for (size_t i = 0; i < got->n_hours; i++)
+        if (got->hours[i].def.is_default) {
+            ck_assert_ptr_null(h);
+            h = got->hours[i].id;
+        }
+    ck_assert_str_eq(h, got->hours[2].id);
+    fl_arena_init(&fa, 1 << 20);
+    ck_assert_int_eq(
+        fl_agg_load_uncached(log, &fl_sla_config_agg, FL_SLA_STREAM, &fa, &fresh, &version), 0);
+    ck_assert_int_eq(fresh.n_hours, 3);
+    ck_assert_str_eq(fresh.hours[2].id, h);
+    ck_assert_str_eq(fresh.hours[0].def.timezone, "Europe/Berlin");
+    /* A stale version is refused by the log. */
+    fl_decision_init(&w.d);
+    w.c.version = 1;
+    ck_assert_int_eq(fl_sla_decide_hours_put(&w.ctx, &w.c, NULL, body, &w.d), 0);
+    ck_assert_int_ne(tu_append_decision(log, &w.d), 0);
+    fl_decision_release(&w.d);
+    fl_arena_free(&fa);
+    fl_agg_cache_free(cache);
+    tu_close_temp(log, dir);
+    json_decref(body);
+    stop(&w);
+}
+END_TEST
+
+TCase *slacfg_log_tcase(void)
+{
+    TCase *tc = tcase_create("log");
+
+    tcase_add_test(tc, the_aggregate_folds_the_appended_stream);
     return tc;
 }
