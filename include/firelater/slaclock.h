@@ -21,7 +21,9 @@
  *    its target is breached, otherwise met;
  *  - a warning whose crossing is not before the recorded breach's
  *    crossed_at is never due; a recorded threshold is never due again.
- * Facts must be in time order; facts after `now` are ignored.
+ * Facts must be in time order, except WARNED / BREACHED, which may stand
+ * anywhere (they carry crossed_at, earlier than the event that records
+ * them); facts after `now` are ignored.
  */
 #ifndef FIRELATER_SLACLOCK_H
 #define FIRELATER_SLACLOCK_H

@@ -6,6 +6,7 @@
  * minutes (80 % of odd targets), so the sub-minute arithmetic is exercised.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "slaclock_test.h"
 
@@ -89,6 +90,40 @@ static void reference(fl_cal_t *cal, const fl_slaclock_policy_t *p, int m,
     }
 }
 
+/*
+ * The server's loop: append what is due at now as WARNED / BREACHED facts
+ * (at the end, crossed_at in the past) until nothing is; each threshold of
+ * each metric fires at most once, a warning never after its breach, and a
+ * "restart" (evaluating the same facts again, later) fires nothing twice.
+ */
+static void fire_until_quiet(const fl_slaclock_policy_t *p, const fl_slaclock_fact_t *facts,
+                             size_t n, fl_time_t now, int round)
+{
+    fl_slaclock_fact_t f[32];
+    fl_slaclock_t out[FL_SLA_METRICS];
+    int fired[FL_SLA_METRICS][2] = {{0}};
+
+    memcpy(f, facts, n * sizeof(*f));
+    for (int guard = 0; guard < 5; guard++) {
+        ck_assert_int_eq(fl_slaclock_eval(p, f, n, now, out), 0);
+        int m = out[0].next_due <= out[1].next_due ? 0 : 1;
+
+        if (out[m].next_due > now)
+            break;
+        ck_assert_msg(!fired[m][out[m].due_is_breach], "round %d: fired twice", round);
+        if (!out[m].due_is_breach && fired[m][1])
+            ck_abort_msg("round %d: a warning after the breach", round);
+        fired[m][out[m].due_is_breach] = 1;
+        f[n++] =
+            (fl_slaclock_fact_t){.at = out[m].next_due,
+                                 .kind = out[m].due_is_breach ? FL_SLAF_BREACHED : FL_SLAF_WARNED,
+                                 .metric = (uint8_t)m};
+        ck_assert_msg(guard < 4, "round %d: still due after four firings", round);
+    }
+    ck_assert_int_eq(fl_slaclock_eval(p, f, n, now + 1, out), 0);
+    ck_assert_msg(out[0].next_due > now && out[1].next_due > now, "round %d: due again", round);
+}
+
 START_TEST(the_engine_agrees_with_a_minute_stepping_reference)
 {
     fl_cal_t *cal = sc_office();
@@ -139,6 +174,7 @@ START_TEST(the_engine_agrees_with_a_minute_stepping_reference)
             fl_time_t due = r.warn_at < r.breach_at ? r.warn_at : r.breach_at;
             ck_assert_msg(out[m].next_due == due, "round %d metric %d: next_due", round, m);
         }
+        fire_until_quiet(&p, f, n, now, round);
     }
     fl_cal_free(cal);
 }
