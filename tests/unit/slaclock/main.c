@@ -86,5 +86,6 @@ int main(void)
     suite_add_tcase(s, sc_engine_tcase());
     suite_add_tcase(s, sc_property_tcase());
     suite_add_tcase(s, sc_timerq_tcase());
+    suite_add_tcase(s, sc_facts_tcase());
     return tu_run(s);
 }

@@ -24,5 +24,6 @@ void sc_policy(fl_slaclock_policy_t *p, fl_cal_t *cal);
 TCase *sc_engine_tcase(void);
 TCase *sc_property_tcase(void);
 TCase *sc_timerq_tcase(void);
+TCase *sc_facts_tcase(void);
 
 #endif
