@@ -57,6 +57,15 @@ typedef struct fl_search_query {
 int fl_search_all_query(const fl_http_param_t *query, size_t n, const fl_search_scope_t *scope,
                         fl_arena_t *a, fl_search_query_t *out, fl_decision_t *d);
 
+/*
+ * GET /search/issues: q (required), page, per_page (1..100, default 20), status (one of the
+ * issue statuses, or open), priority. Rows: the issue's id, issue_number, title, status,
+ * priority, application, assignees, created_at, rank and a headline of the matched text.
+ * FL_EFORBIDDEN when the principal reads no issues; FL_EINVAL with d naming each bad parameter.
+ */
+int fl_search_issues_query(const fl_http_param_t *query, size_t n, const fl_search_scope_t *scope,
+                           fl_arena_t *a, fl_search_query_t *out, fl_decision_t *d);
+
 /* {data: [...], meta: {q, types, page, per_page, total}} from the rows (r NULL: none); new. */
 json_t *fl_search_to_json(const fl_store_res_t *r, const fl_search_query_t *q);
 

@@ -68,3 +68,8 @@ int fl_api_search(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p)
 {
     return run(s, req, p, fl_search_all_query);
 }
+
+int fl_api_search_issues(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p)
+{
+    return run(s, req, p, fl_search_issues_query);
+}

@@ -348,5 +348,11 @@ int fl_api_audit_list(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 int fl_api_audit_entity(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 /* search (api_search.c) */
 int fl_api_search(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_search_issues(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+
+/* reports (api_reports.c) */
+int fl_api_report_issue_trends(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_report_issue_mttr(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_report_sla_performance(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 
 #endif

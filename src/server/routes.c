@@ -109,6 +109,15 @@ const fl_http_route_t fl_srv_routes[] = {
     /* search: the types searched are those the caller may read */
     ROUTE("GET", "/api/v1/search", SIGNED_IN, fl_api_search,
           "full-text search across users, groups, applications and issues"),
+    ROUTE("GET", "/api/v1/search/issues", NEED(ISSUES, READ), fl_api_search_issues,
+          "full-text search of issues, their descriptions and comments"),
+    /* reports over the read model */
+    ROUTE("GET", "/api/v1/reports/issue-trends", NEED(REPORTS, READ), fl_api_report_issue_trends,
+          "issues created, resolved and closed per period"),
+    ROUTE("GET", "/api/v1/reports/issue-mttr", NEED(REPORTS, READ), fl_api_report_issue_mttr,
+          "mean time to resolve and to first response"),
+    ROUTE("GET", "/api/v1/reports/sla-performance", NEED(REPORTS, READ),
+          fl_api_report_sla_performance, "SLA compliance"),
 };
 
 const size_t fl_srv_n_routes = sizeof(fl_srv_routes) / sizeof(fl_srv_routes[0]);

@@ -20,6 +20,26 @@
 #define USER_TSV  "to_tsvector('simple', u.name || ' ' || u.email)"
 #define GROUP_TSV "to_tsvector('simple', g.name || ' ' || coalesce(g.description, ''))"
 #define APP_TSV   "to_tsvector('english', a.name || ' ' || coalesce(a.description, ''))"
+#define ISSUE_TSV                                                                                  \
+    "(setweight(to_tsvector('english', i.title), 'A') ||"                                          \
+    " setweight(to_tsvector('english', coalesce(i.description, '')), 'B'))"
+#define COMMENT_TSV "to_tsvector('english', c.content)"
+
+/*
+ * Issues match on title and description, on their number, and on their
+ * comments; $3 is the requester the search is limited to (NULL: none), whose
+ * search sees only their own issues and never an internal note.
+ */
+#define ISSUE_COMMENTS                                                                             \
+    " FROM issue_comments c WHERE c.issue_id = i.id AND c.deleted_at IS NULL"                      \
+    " AND ($3::uuid IS NULL OR NOT c.is_internal) AND " COMMENT_TSV " @@ q.e"
+#define ISSUE_RANK                                                                                 \
+    "CASE WHEN upper(i.issue_number) = q.n THEN 10 ELSE greatest(ts_rank(" ISSUE_TSV ", q.e),"     \
+    " 0.5 * coalesce((SELECT max(ts_rank(" COMMENT_TSV ", q.e))" ISSUE_COMMENTS "), 0)) END"
+#define ISSUE_MATCH                                                                                \
+    "i.deleted_at IS NULL AND ($3::uuid IS NULL OR i.reporter_id = $3::uuid)"                      \
+    " AND (" ISSUE_TSV " @@ q.e OR upper(i.issue_number) = q.n OR EXISTS (SELECT 1" ISSUE_COMMENTS \
+    "))"
 
 /* An entity type: its name in `types` and the SELECT yielding its rows. */
 typedef struct source {
@@ -42,6 +62,9 @@ static const source_t sources[] = {
      " CASE WHEN upper(a.app_id) = q.n THEN 10 ELSE ts_rank(" APP_TSV ", q.e) END"
      " FROM applications a, q WHERE a.deleted_at IS NULL"
      " AND (" APP_TSV " @@ q.e OR upper(a.app_id) = q.n)"},
+    {"issues", FL_SEARCH_ISSUES,
+     "SELECT 'issue'::text, i.id, i.issue_number::text, i.title::text, i.status::text, " ISSUE_RANK
+     " FROM issues i, q WHERE " ISSUE_MATCH},
 };
 
 #define N_SOURCES (sizeof(sources) / sizeof(sources[0]))
@@ -87,7 +110,8 @@ static unsigned types_param(const char *v, fl_decision_t *d)
                (strlen(sources[i].name) != len || strncmp(sources[i].name, v, len) != 0))
             i++;
         if (i == N_SOURCES) {
-            refuse(d, "types", "must be a comma-separated list of users, groups, applications");
+            refuse(d, "types",
+                   "must be a comma-separated list of users, groups, applications, issues");
             return 0;
         }
         bits |= sources[i].bit;
@@ -185,7 +209,107 @@ int fl_search_all_query(const fl_http_param_t *query, size_t n, const fl_search_
     snprintf(limit, 16, "%ld", out->per_page);
     out->params[0] = out->q;
     out->params[1] = limit;
-    out->nparams = 2;
+    out->params[2] = scope->own_reporter; /* NULL binds SQL NULL */
+    out->nparams = out->types & FL_SEARCH_ISSUES ? 3 : 2;
+    return 0;
+}
+
+/* GET /search/issues: the matches ($4 status or open, $5 priority), counted, and one page. */
+#define TS(expr) "to_char(" expr " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+static const char issues_sql[] = Q_CTE
+    ", m AS (SELECT i.*, " ISSUE_RANK " AS rank FROM issues i, q WHERE " ISSUE_MATCH
+    " AND ($4::text IS NULL OR i.status = $4::text"
+    " OR ($4::text = 'open' AND i.status NOT IN ('resolved', 'closed')))"
+    " AND ($5::text IS NULL OR i.priority = $5::text)), t AS (SELECT count(*) AS n FROM m)"
+    " SELECT p.j, t.n AS _total FROM t LEFT JOIN LATERAL (SELECT json_build_object('id', m.id,"
+    " 'issue_number', m.issue_number, 'title', m.title, 'status', m.status, 'priority',"
+    " m.priority, 'application_id', m.application_id, 'assigned_to', m.assigned_to,"
+    " 'assigned_group', m.assigned_group, 'created_at', " TS(
+        "m.created_at") ", 'rank',"
+                        " round(m.rank::numeric, 4), 'headline', ts_headline('english', m.title || "
+                        "' ' ||"
+                        " coalesce(m.description, ''), q.e, 'MaxWords=24, MinWords=8'))::text AS j "
+                        "FROM m, q"
+                        " ORDER BY m.rank DESC, m.created_at DESC, m.id LIMIT $2::int OFFSET "
+                        "$6::int) p ON true";
+
+static const char *const issue_statuses[] = {"new",      "assigned", "in_progress", "pending",
+                                             "resolved", "closed",   "open",        NULL};
+static const char *const issue_priorities[] = {"critical", "high", "medium", "low", NULL};
+
+static const char *enum_param(const char *v, const char *const *values, const char *msg)
+{
+    for (; *values != NULL; values++) {
+        if (strcmp(v, *values) == 0)
+            return NULL;
+    }
+    return msg;
+}
+
+/* The parameters of GET /search/issues into out (status, priority: [0], [1]). */
+static int issues_params(const fl_http_param_t *query, size_t n, fl_search_query_t *out,
+                         const char **filters, fl_decision_t *d)
+{
+    static const char *const names[] = {"q", "page", "per_page", "status", "priority"};
+    bool seen[5] = {false, false, false, false, false};
+
+    for (size_t i = 0; i < n; i++) {
+        const char *k = query[i].name, *v = query[i].value, *why = NULL;
+        int which = -1;
+        for (int j = 0; j < 5; j++)
+            which = strcmp(k, names[j]) == 0 ? j : which;
+        if (which < 0 || seen[which]) {
+            fl_decision_field(d, k, which < 0 ? "is not a known parameter" : "must be given once");
+            continue;
+        }
+        seen[which] = true;
+        if (which == 0)
+            why = q_problem(out->q = v);
+        else if (which == 1)
+            why = fl_param_count(v, 1000000, &out->page);
+        else if (which == 2)
+            why = fl_param_count(v, 100, &out->per_page);
+        else if (which == 3)
+            why = enum_param(filters[0] = v, issue_statuses,
+                             "must be new, assigned, in_progress, pending, resolved, closed or "
+                             "open");
+        else
+            why = enum_param(filters[1] = v, issue_priorities,
+                             "must be critical, high, medium or low");
+        if (why != NULL)
+            fl_decision_field(d, k, why);
+    }
+    if (!seen[0])
+        fl_decision_field(d, "q", "is required");
+    return fl_decision_failed(d) ? FL_EINVAL : 0;
+}
+
+int fl_search_issues_query(const fl_http_param_t *query, size_t n, const fl_search_scope_t *scope,
+                           fl_arena_t *a, fl_search_query_t *out, fl_decision_t *d)
+{
+    const char *filters[2] = {NULL, NULL};
+    char *limit = fl_arena_alloc(a, 16), *offset = fl_arena_alloc(a, 24);
+
+    memset(out, 0, sizeof(*out));
+    out->page = 1;
+    out->per_page = 20;
+    out->types = FL_SEARCH_ISSUES;
+    if (limit == NULL || offset == NULL)
+        return FL_ETOOBIG;
+    if (issues_params(query, n, out, filters, d) < 0)
+        return FL_EINVAL;
+    if (!(scope->readable & FL_SEARCH_ISSUES))
+        return FL_EFORBIDDEN;
+    snprintf(limit, 16, "%ld", out->per_page);
+    snprintf(offset, 24, "%ld", (out->page - 1) * out->per_page);
+    out->sql = issues_sql;
+    out->params[0] = out->q;
+    out->params[1] = limit;
+    out->params[2] = scope->own_reporter;
+    out->params[3] = filters[0];
+    out->params[4] = filters[1];
+    out->params[5] = offset;
+    out->nparams = 6;
     return 0;
 }
 
