@@ -20,6 +20,7 @@
 #include "firelater/arena.h"
 #include "firelater/calendar.h"
 #include "firelater/domain.h"
+#include "firelater/slaclock.h"
 
 #define FL_SLA_TARGETS_MAX     8 /* 2 metrics x 4 priorities */
 #define FL_SLA_TARGET_MINUTES  525600
@@ -31,14 +32,11 @@ typedef enum fl_sla_entity {
     FL_SLA_CHANGE,
     FL_SLA_N_ENTITIES
 } fl_sla_entity_t;
-typedef enum fl_sla_metric { FL_SLA_RESPONSE, FL_SLA_RESOLUTION, FL_SLA_N_METRICS } fl_sla_metric_t;
-typedef enum fl_sla_priority {
-    FL_SLA_CRITICAL,
-    FL_SLA_HIGH,
-    FL_SLA_MEDIUM,
-    FL_SLA_LOW,
-    FL_SLA_N_PRIORITIES
-} fl_sla_priority_t;
+/* Metrics and priorities are the clock engine's (slaclock.h): one numbering everywhere. */
+typedef fl_slaclock_metric_t fl_sla_metric_t;
+typedef fl_slaclock_priority_t fl_sla_priority_t;
+#define FL_SLA_N_METRICS    FL_SLA_METRICS
+#define FL_SLA_N_PRIORITIES FL_SLA_PRIORITIES
 
 typedef struct fl_sla_target {
     fl_sla_metric_t metric;
