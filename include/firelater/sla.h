@@ -20,6 +20,7 @@
 #include "firelater/arena.h"
 #include "firelater/calendar.h"
 #include "firelater/domain.h"
+#include "firelater/projector.h"
 #include "firelater/slaclock.h"
 
 #define FL_SLA_TARGETS_MAX     8 /* 2 metrics x 4 priorities */
@@ -189,5 +190,8 @@ int fl_sla_decide_policy_delete(const fl_cmd_ctx_t *ctx, const fl_sla_config_t *
 
 /* A business-hours definition as the API shows it: the body plus id (a new reference). */
 json_t *fl_sla_hours_json(const fl_sla_business_hours_t *h);
+
+/* issue.sla_breached -> issues.sla_breached, sla_breach_type (src/domain/sla/project.c). */
+extern const fl_proj_handler_t fl_sla_timer_projections[];
 
 #endif

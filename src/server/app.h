@@ -21,6 +21,7 @@
 
 typedef struct fl_server fl_server_t;
 typedef struct fl_commit fl_commit_t;
+typedef struct fl_srv_sla fl_srv_sla_t;
 
 /* When an API key's use was last recorded (auth_apikey.c), direct-mapped by key id. */
 #define FL_SRV_KEY_USES 64
@@ -46,6 +47,7 @@ typedef struct fl_srv_tenant {
     uv_work_t work;
     bool writing;
     fl_srv_key_use_t key_uses[FL_SRV_KEY_USES];
+    fl_srv_sla_t *sla; /* SLA timers (sla_timers.c); NULL until the first tick */
     fl_server_t *srv;
     struct fl_srv_tenant *next;
 } fl_srv_tenant_t;
@@ -79,6 +81,7 @@ struct fl_server {
     fl_throttle_t *throttle_reset;
     FILE *access_log;
     uv_timer_t platform_timer;
+    uv_timer_t sla_timer;
     uv_signal_t sigint, sigterm;
     bool stopping;
     int exit_code;
@@ -91,6 +94,15 @@ void fl_srv_tenants_free(fl_server_t *s);
 fl_srv_tenant_t *fl_srv_tenant_find(fl_server_t *s, const char *slug);
 /* Starts the timer that picks up tenants created, suspended or resumed by flctl. */
 void fl_srv_tenants_watch(fl_server_t *s);
+
+/*
+ * SLA timers (sla_timers.c): start scans every tenant's issues and fires what
+ * passed while the server was down, then ticks; stop closes the timer; free
+ * releases a tenant's timer state.
+ */
+void fl_srv_sla_start(fl_server_t *s);
+void fl_srv_sla_stop(fl_server_t *s);
+void fl_srv_sla_free(fl_srv_tenant_t *t);
 
 /* ------------------------------------------------------------------ commands */
 

@@ -118,6 +118,7 @@ static void on_signal(uv_signal_t *h, int signum)
     uv_close((uv_handle_t *)&s->sigint, NULL);
     uv_close((uv_handle_t *)&s->sigterm, NULL);
     uv_close((uv_handle_t *)&s->platform_timer, NULL);
+    fl_srv_sla_stop(s);
     fl_http_server_shutdown(s->http, on_http_stopped, s);
 }
 
@@ -149,6 +150,7 @@ static int start(fl_server_t *s)
         return rc;
     start_signals(s);
     fl_srv_tenants_watch(s);
+    fl_srv_sla_start(s);
     printf("firelater: listening on http://%s (data %s)\n", s->cfg.listen, s->cfg.data_dir);
     return 0;
 }
@@ -157,6 +159,8 @@ static void release(fl_server_t *s)
 {
     fl_http_server_free(s->http);
     fl_projector_free(s->projector);
+    for (fl_srv_tenant_t *t = s->tenants; t != NULL; t = t->next)
+        fl_srv_sla_free(t);
     fl_srv_tenants_free(s);
     fl_throttle_free(s->throttle_acct);
     fl_throttle_free(s->throttle_ip);
