@@ -389,9 +389,18 @@ static void on_tick(uv_timer_t *timer)
 
 void fl_srv_sla_start(fl_server_t *s)
 {
+    int64_t t0 = fl_clock_mono();
+
     uv_timer_init(s->loop, &s->sla_timer);
     s->sla_timer.data = s;
     on_tick(&s->sla_timer); /* the start-up scan: everything that passed while down */
+    for (fl_srv_tenant_t *t = s->tenants; t != NULL; t = t->next) {
+        if (t->sla != NULL)
+            fprintf(stderr, "firelater: sla timers (%s): %u issues read, %u clocks running\n",
+                    t->slug, t->sla->n_ids, fl_timerq_len(&t->sla->q));
+    }
+    fprintf(stderr, "firelater: sla timers armed in %lld ms\n",
+            (long long)((fl_clock_mono() - t0) / 1000));
     uv_timer_start(&s->sla_timer, on_tick, TICK_MS, TICK_MS);
 }
 
