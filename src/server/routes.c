@@ -109,6 +109,17 @@ const fl_http_route_t fl_srv_routes[] = {
     /* search: the types searched are those the caller may read */
     ROUTE("GET", "/api/v1/search", SIGNED_IN, fl_api_search,
           "full-text search across users, groups, applications and issues"),
+    /* issue categories */
+    ROUTE("GET", "/api/v1/issues/categories", NEED(ISSUES, READ), fl_api_icats_list,
+          "list issue categories (tree order; tree=true nests)"),
+    ROUTE("POST", "/api/v1/issues/categories", NEED(ISSUES, MANAGE), fl_api_icats_create,
+          "create an issue category"),
+    ROUTE("GET", "/api/v1/issues/categories/{id}", NEED(ISSUES, READ), fl_api_icats_get,
+          "an issue category"),
+    ROUTE("PUT", "/api/v1/issues/categories/{id}", NEED(ISSUES, MANAGE), fl_api_icats_update,
+          "update an issue category"),
+    ROUTE("DELETE", "/api/v1/issues/categories/{id}", NEED(ISSUES, MANAGE), fl_api_icats_delete,
+          "delete an issue category"),
 };
 
 const size_t fl_srv_n_routes = sizeof(fl_srv_routes) / sizeof(fl_srv_routes[0]);
