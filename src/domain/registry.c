@@ -13,8 +13,13 @@
 
 const fl_proj_handler_t *const *fl_domain_projections(void)
 {
-    static const fl_proj_handler_t *const tables[] = {
-        fl_users_projections, fl_groups_projections, fl_roles_projections, fl_apikeys_projections,
-        fl_apps_projections,  fl_audit_projections,  fl_icats_projections, NULL};
+    static const fl_proj_handler_t *const tables[] = {fl_users_projections,
+                                                      fl_groups_projections,
+                                                      fl_roles_projections,
+                                                      fl_apikeys_projections,
+                                                      fl_apps_projections,
+                                                      fl_audit_projections,
+                                                      fl_icats_projections,
+                                                      NULL};
     return tables;
 }
