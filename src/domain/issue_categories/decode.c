@@ -64,7 +64,7 @@ static void dec_one(fl_arena_t *a, fl_decision_t *d, fl_icat_cmd_t *c, const cha
         c->name = dec_text(a, d, "name", v, FL_ICATS_NAME_MAX, false);
     } else if (strcmp(key, "description") == 0) {
         c->set |= FL_ICAT_F_DESCRIPTION;
-        c->description = null ? NULL : dec_text(a, d, key, v, FL_ICATS_DESC_MAX, true);
+        c->description = null ? NULL : dec_text(a, d, "description", v, FL_ICATS_DESC_MAX, true);
     } else if (strcmp(key, "parent_id") == 0) {
         c->set |= FL_ICAT_F_PARENT_ID;
         c->parent_id = null ? NULL : dec_uuid(a, d, v);
@@ -72,12 +72,12 @@ static void dec_one(fl_arena_t *a, fl_decision_t *d, fl_icat_cmd_t *c, const cha
         c->set |= FL_ICAT_F_SORT_ORDER;
         json_int_t n = json_integer_value(v);
         if (!json_is_integer(v) || n < -2147483647 - 1 || n > 2147483647)
-            fl_decision_field(d, key, "must be an integer from -2147483648 to 2147483647");
+            fl_decision_field(d, "sort_order", "must be an integer from -2147483648 to 2147483647");
         c->sort_order = (long)n;
     } else if (strcmp(key, "is_active") == 0) {
         c->set |= FL_ICAT_F_IS_ACTIVE;
         if (!json_is_boolean(v))
-            fl_decision_field(d, key, "must be true or false");
+            fl_decision_field(d, "is_active", "must be true or false");
         c->is_active = json_is_true(v);
     } else {
         const char *copy = fl_arena_strndup(a, key, strnlen(key, 200));
