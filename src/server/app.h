@@ -355,6 +355,11 @@ int fl_api_apps_env_create(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p
 int fl_api_apps_env_get(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 int fl_api_apps_env_update(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 int fl_api_apps_env_delete(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_icats_list(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_icats_create(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_icats_get(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_icats_update(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_icats_delete(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 /* the audit trail (api_audit.c) */
 int fl_api_audit_list(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 int fl_api_audit_entity(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);

@@ -118,6 +118,17 @@ const fl_http_route_t fl_srv_routes[] = {
           "mean time to resolve and to first response"),
     ROUTE("GET", "/api/v1/reports/sla-performance", NEED(REPORTS, READ),
           fl_api_report_sla_performance, "SLA compliance"),
+    /* issue categories */
+    ROUTE("GET", "/api/v1/issues/categories", NEED(ISSUES, READ), fl_api_icats_list,
+          "list issue categories (tree order; tree=true nests)"),
+    ROUTE("POST", "/api/v1/issues/categories", NEED(ISSUES, MANAGE), fl_api_icats_create,
+          "create an issue category"),
+    ROUTE("GET", "/api/v1/issues/categories/{id}", NEED(ISSUES, READ), fl_api_icats_get,
+          "an issue category"),
+    ROUTE("PUT", "/api/v1/issues/categories/{id}", NEED(ISSUES, MANAGE), fl_api_icats_update,
+          "update an issue category"),
+    ROUTE("DELETE", "/api/v1/issues/categories/{id}", NEED(ISSUES, MANAGE), fl_api_icats_delete,
+          "delete an issue category"),
 };
 
 const size_t fl_srv_n_routes = sizeof(fl_srv_routes) / sizeof(fl_srv_routes[0]);
