@@ -11,6 +11,8 @@
 
 #include <stdbool.h>
 
+#include <jansson.h>
+
 #include "firelater/arena.h"
 #include "firelater/clock.h"
 #include "firelater/domain.h"
@@ -64,5 +66,52 @@ const char *fl_issue_priority_of(const char *impact, const char *urgency);
  * `now`: at most `days` days later (inclusive); never when since is 0.
  */
 bool fl_issue_reopen_allowed(fl_time_t since, fl_time_t now, int days);
+
+/* ---------------------------------------------------------------- decode */
+
+/* The fields of an issue a body may carry (the spec's columns), in event order. */
+enum {
+    FL_ISSUE_TITLE,
+    FL_ISSUE_DESCRIPTION,
+    FL_ISSUE_STATUS,
+    FL_ISSUE_PRIORITY,
+    FL_ISSUE_SEVERITY,
+    FL_ISSUE_IMPACT,
+    FL_ISSUE_URGENCY,
+    FL_ISSUE_ISSUE_TYPE,
+    FL_ISSUE_SOURCE,
+    FL_ISSUE_CATEGORY_ID,
+    FL_ISSUE_APPLICATION_ID,
+    FL_ISSUE_ENVIRONMENT_ID,
+    FL_ISSUE_REPORTER_ID,
+    FL_ISSUE_EXTERNAL_REFS,
+    FL_ISSUE_F__N,
+};
+
+#define FL_ISSUES_DESCRIPTION_MAX 100000 /* characters of a description */
+#define FL_ISSUES_REFS_MAX        50     /* items of external_refs */
+#define FL_ISSUES_REFS_BYTES      16384  /* bytes of external_refs, as compact JSON */
+
+/* A body's values: bit i of `set` says field i was present; v[i] NULL = null (cleared). */
+typedef struct fl_issue_values {
+    unsigned set;
+    const char *v[FL_ISSUE_F__N];
+} fl_issue_values_t;
+
+/* The field's JSON key and column; "" past the end. */
+const char *fl_issue_field_name(int field);
+
+/*
+ * JSON bodies -> values; every problem is collected into d (422 naming the
+ * field, unknown fields by their key); strings copied into a. Create: title
+ * required; status refused (an issue starts new); issue_type defaults to
+ * issue, external_refs to []; priority, when absent, from impact x urgency
+ * (fl_issue_priority_of). Update: only the fields present (status checked
+ * against the machine by the decider). FL_EINVAL when d failed.
+ */
+int fl_issues_decode_create(const json_t *body, fl_arena_t *a, fl_issue_values_t *out,
+                            fl_decision_t *d);
+int fl_issues_decode_update(const json_t *body, fl_arena_t *a, fl_issue_values_t *out,
+                            fl_decision_t *d);
 
 #endif

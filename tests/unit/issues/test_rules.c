@@ -7,6 +7,7 @@
 
 #include "firelater/err.h"
 #include "firelater/issues.h"
+#include "issues_test.h"
 #include "util.h"
 
 /* The machine as the README documents it: from, to, event. */
@@ -143,9 +144,8 @@ START_TEST(reopen_window)
 }
 END_TEST
 
-int main(void)
+TCase *issues_rules_tcase(void)
 {
-    Suite *s = suite_create("issues");
     TCase *tc = tcase_create("rules");
 
     tcase_add_test(tc, every_status_pair);
@@ -154,6 +154,5 @@ int main(void)
     tcase_add_test(tc, priority_matrix_all_cells);
     tcase_add_test(tc, priority_defaults_and_bad_values);
     tcase_add_test(tc, reopen_window);
-    suite_add_tcase(s, tc);
-    return tu_run(s);
+    return tc;
 }

@@ -1,0 +1,39 @@
+/*
+ * Internals shared by the files of src/domain/issues/; no other folder
+ * includes this.
+ */
+#ifndef FIRELATER_DOMAIN_ISSUES_INTERNAL_H
+#define FIRELATER_DOMAIN_ISSUES_INTERNAL_H
+
+#include <stdbool.h>
+
+#include "firelater/issues.h"
+
+/* How a field's value is written in a body and kept as text. */
+typedef enum fl__iss_kind {
+    FL__ISS_LINE,  /* a string without control characters */
+    FL__ISS_TEXT,  /* a string; tab, CR and LF allowed */
+    FL__ISS_ENUM,  /* one of `values` */
+    FL__ISS_UUID,  /* a reference, kept lowercased */
+    FL__ISS_ARRAY, /* a JSON array of strings or objects, kept as compact JSON */
+} fl__iss_kind_t;
+
+typedef struct fl__iss_field {
+    const char *name; /* JSON key, event key and column */
+    fl__iss_kind_t kind;
+    unsigned max;              /* LINE, TEXT: characters; ARRAY: items */
+    const char *const *values; /* ENUM: NULL-terminated */
+    const char *msg;           /* ENUM: the message naming the values */
+    const char *dflt;          /* create's value when absent, or NULL */
+    bool required;
+    bool nullable;
+} fl__iss_field_t;
+
+typedef struct fl__iss_table {
+    const fl__iss_field_t *f;
+    int n;
+} fl__iss_table_t;
+
+extern const fl__iss_table_t fl__iss_table;
+
+#endif
