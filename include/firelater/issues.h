@@ -13,9 +13,13 @@
 
 #include <jansson.h>
 
+#include "firelater/aggcache.h"
+#include "firelater/applications.h"
 #include "firelater/arena.h"
 #include "firelater/clock.h"
 #include "firelater/domain.h"
+#include "firelater/log.h"
+#include "firelater/users.h"
 
 #define FL_ISSUES_NUMBER_PREFIX "ISS" /* the log allocates ISS-00001, ISS-00002, ... */
 #define FL_ISSUES_REOPEN_DAYS   7     /* --issue-reopen-days' default */
@@ -112,6 +116,66 @@ const char *fl_issue_field_name(int field);
 int fl_issues_decode_create(const json_t *body, fl_arena_t *a, fl_issue_values_t *out,
                             fl_decision_t *d);
 int fl_issues_decode_update(const json_t *body, fl_arena_t *a, fl_issue_values_t *out,
+                            fl_decision_t *d);
+
+/* ------------------------------------------------------------- aggregate */
+
+/*
+ * issue:<uuid>. v[] holds the fields as canonical text (status included) in
+ * the fold's arena; the times are those of the events that set them.
+ */
+typedef struct fl_issue_state {
+    bool exists;      /* issue.created was folded */
+    bool deleted;     /* issue.deleted was folded: gone for the API */
+    uint64_t version; /* the stream version folded up to; 0 when absent */
+    char id[FL_UUID_LEN + 1];
+    char number[FL_LOG_NUM_MAX]; /* "ISS-00001": the created event's number */
+    const char *v[FL_ISSUE_F__N];
+    fl_time_t created_at, updated_at, deleted_at;
+    fl_time_t first_response_at; /* the first move out of new; 0 before */
+    fl_time_t resolved_at;       /* the last move to resolved; 0 after a reopen */
+    fl_time_t closed_at;         /* the last move to closed; 0 after a reopen */
+} fl_issue_state_t;
+
+extern const fl_agg_type_t fl_issue_agg; /* fl_issue_state_t */
+
+/* "issue:<id>" in the arena; NULL past its budget. */
+char *fl_issues_stream(fl_arena_t *a, const char *issue_id);
+
+/* ---------------------------------------------------------------- decide */
+
+/*
+ * What an issue refers to, loaded by the caller for the references a body
+ * names (NULL when it does not). reporter: a user that exists and is active;
+ * application: live; environment_id must be a live environment of the
+ * application (the issue's, or the body's new one). 422 naming the field.
+ */
+typedef struct fl_issue_refs {
+    const fl_user_state_t *reporter;
+    const fl_app_state_t *application;
+} fl_issue_refs_t;
+
+/*
+ * issue.created {id, status: new, <fields>} on issue:<new id>, numbered ISS
+ * by the log. reporter_id defaults to ctx->actor_id. Sets d->location.
+ */
+int fl_issues_decide_create(const fl_cmd_ctx_t *ctx, const fl_issue_values_t *cmd,
+                            const fl_issue_refs_t *refs, fl_decision_t *d);
+
+/*
+ * issue.updated {id, changes: {field: {from, to}}} for the fields that
+ * really change, status apart. A status change in the body must be a move of
+ * the machine recorded as issue.status_changed {id, from, to} (assigned ->
+ * in_progress, in_progress <-> pending); every other one is 409 naming the
+ * current status (assign, resolve, close and reopen have their own
+ * commands). expected: If-Match or FL_LOG_ANY. 404 unknown or deleted.
+ */
+int fl_issues_decide_update(const fl_cmd_ctx_t *ctx, const fl_issue_state_t *s, int64_t expected,
+                            const fl_issue_values_t *cmd, const fl_issue_refs_t *refs,
+                            fl_decision_t *d);
+
+/* issue.deleted {id, issue_number}. 404 as update. */
+int fl_issues_decide_delete(const fl_cmd_ctx_t *ctx, const fl_issue_state_t *s, int64_t expected,
                             fl_decision_t *d);
 
 #endif

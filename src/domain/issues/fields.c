@@ -3,6 +3,10 @@
  * kinds, limits, value lists (the spec's comments) and defaults.
  */
 #include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "firelater/err.h"
 
 #include "internal.h"
 
@@ -47,4 +51,40 @@ const fl__iss_table_t fl__iss_table = {fields, FL_ISSUE_F__N};
 const char *fl_issue_field_name(int field)
 {
     return field >= 0 && field < FL_ISSUE_F__N ? fields[field].name : "";
+}
+
+json_t *fl__iss_value_json(int field, const char *text)
+{
+    json_t *j;
+
+    if (text == NULL)
+        return json_null();
+    if (field < 0 || field >= FL_ISSUE_F__N || fields[field].kind != FL__ISS_ARRAY)
+        return json_string(text);
+    j = json_loads(text, 0, NULL);
+    return j != NULL ? j : json_null();
+}
+
+int fl__iss_value_text(fl_arena_t *a, const json_t *v, const char **out)
+{
+    char *dump;
+
+    *out = NULL;
+    if (v == NULL || json_is_null(v))
+        return 0;
+    if (json_is_string(v)) {
+        *out = fl_arena_strndup(a, json_string_value(v), json_string_length(v));
+        return *out == NULL ? FL_ETOOBIG : 0;
+    }
+    dump = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+    if (dump == NULL)
+        return FL_ETOOBIG;
+    *out = fl_arena_strndup(a, dump, strlen(dump));
+    free(dump);
+    return *out == NULL ? FL_ETOOBIG : 0;
+}
+
+bool fl__iss_same(const char *a, const char *b)
+{
+    return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
 }

@@ -7,6 +7,8 @@
 
 #include <stdbool.h>
 
+#include <jansson.h>
+
 #include "firelater/issues.h"
 
 /* How a field's value is written in a body and kept as text. */
@@ -35,5 +37,14 @@ typedef struct fl__iss_table {
 } fl__iss_table_t;
 
 extern const fl__iss_table_t fl__iss_table;
+
+/* The value as JSON (ARRAY parsed; NULL is null). New reference. */
+json_t *fl__iss_value_json(int field, const char *text);
+
+/* A JSON value as canonical text in the arena (null, absent: NULL). FL_ETOOBIG. */
+int fl__iss_value_text(fl_arena_t *a, const json_t *v, const char **out);
+
+/* True when two values (either may be NULL) are equal. */
+bool fl__iss_same(const char *a, const char *b);
 
 #endif

@@ -8,5 +8,6 @@ int main(void)
 
     suite_add_tcase(s, issues_rules_tcase());
     suite_add_tcase(s, issues_decode_tcase());
+    suite_add_tcase(s, issues_decide_tcase());
     return tu_run(s);
 }
