@@ -19,6 +19,7 @@
 #include "firelater/clock.h"
 #include "firelater/domain.h"
 #include "firelater/log.h"
+#include "firelater/projector.h"
 #include "firelater/users.h"
 
 #define FL_ISSUES_NUMBER_PREFIX "ISS" /* the log allocates ISS-00001, ISS-00002, ... */
@@ -177,5 +178,13 @@ int fl_issues_decide_update(const fl_cmd_ctx_t *ctx, const fl_issue_state_t *s, 
 /* issue.deleted {id, issue_number}. 404 as update. */
 int fl_issues_decide_delete(const fl_cmd_ctx_t *ctx, const fl_issue_state_t *s, int64_t expected,
                             fl_decision_t *d);
+
+/* --------------------------------------------------------------- read side */
+
+/*
+ * Handlers for issue.created, .updated, .deleted and every status move
+ * (issues row, issue_status_history row).
+ */
+extern const fl_proj_handler_t fl_issues_projections[];
 
 #endif

@@ -148,9 +148,7 @@ static int status_move(const fl_cmd_ctx_t *ctx, const fl_issue_state_t *s, int64
                       : strcmp(event, "issue.resolved") == 0 ? "use POST /issues/{id}/resolve"
                       : strcmp(event, "issue.closed") == 0   ? "use POST /issues/{id}/close"
                                                              : "use POST /issues/{id}/reopen");
-    return emit(ctx, s, expected, event,
-                json_pack("{s:s,s:s,s:s}", "id", s->id, "from", s->v[FL_ISSUE_STATUS], "to", to),
-                d);
+    return fl_issues_emit_move(ctx, s, expected, event, to, NULL, d);
 }
 
 int fl_issues_decide_update(const fl_cmd_ctx_t *ctx, const fl_issue_state_t *s, int64_t expected,
@@ -193,4 +191,21 @@ int fl_issues_decide_delete(const fl_cmd_ctx_t *ctx, const fl_issue_state_t *s, 
         return FL_EINVAL;
     return emit(ctx, s, expected, "issue.deleted",
                 json_pack("{s:s,s:s}", "id", s->id, "issue_number", s->number), d);
+}
+
+/* ------------------------------------------------------------------ moves */
+
+int fl_issues_emit_move(const fl_cmd_ctx_t *ctx, const fl_issue_state_t *s, int64_t expected,
+                        const char *type, const char *to, const char *reason, fl_decision_t *d)
+{
+    char *history_id = fl_uuid_new(ctx->a);
+    json_t *data;
+
+    if (history_id == NULL)
+        return FL_ETOOBIG;
+    data = json_pack("{s:s,s:s,s:s,s:s,s:o,s:o}", "id", s->id, "history_id", history_id, "from",
+                     s->v[FL_ISSUE_STATUS], "to", to, "changed_by",
+                     ctx->actor_id != NULL ? json_string(ctx->actor_id) : json_null(), "reason",
+                     reason != NULL ? json_string(reason) : json_null());
+    return emit(ctx, s, expected, type, data, d);
 }

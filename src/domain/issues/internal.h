@@ -47,4 +47,11 @@ int fl__iss_value_text(fl_arena_t *a, const json_t *v, const char **out);
 /* True when two values (either may be NULL) are equal. */
 bool fl__iss_same(const char *a, const char *b);
 
+/*
+ * decide.c: a status move {id, history_id (the issue_status_history row),
+ * from, to, changed_by, reason} on s's stream.
+ */
+int fl_issues_emit_move(const fl_cmd_ctx_t *ctx, const fl_issue_state_t *s, int64_t expected,
+                        const char *type, const char *to, const char *reason, fl_decision_t *d);
+
 #endif

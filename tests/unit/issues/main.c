@@ -9,5 +9,6 @@ int main(void)
     suite_add_tcase(s, issues_rules_tcase());
     suite_add_tcase(s, issues_decode_tcase());
     suite_add_tcase(s, issues_decide_tcase());
+    suite_add_tcase(s, issues_read_tcase());
     return tu_run(s);
 }
