@@ -6,6 +6,7 @@
 #include "firelater/applications.h"
 #include "firelater/audit.h"
 #include "firelater/groups.h"
+#include "firelater/issues.h"
 #include "firelater/projector.h"
 #include "firelater/roles.h"
 #include "firelater/users.h"
@@ -18,6 +19,7 @@ const fl_proj_handler_t *const *fl_domain_projections(void)
                                                       fl_apikeys_projections,
                                                       fl_apps_projections,
                                                       fl_audit_projections,
+                                                      fl_issues_projections,
                                                       NULL};
     return tables;
 }

@@ -60,6 +60,8 @@ typedef struct fl_server_config {
     unsigned max_conns;
     unsigned pg_pool;
     const char *access_log; /* path, "-" for stdout (default), "off" */
+    /* Days after an issue is resolved or closed during which it may be reopened; default 7. */
+    unsigned issue_reopen_days;
 } fl_server_config_t;
 
 struct fl_server {
