@@ -187,4 +187,32 @@ int fl_issues_decide_delete(const fl_cmd_ctx_t *ctx, const fl_issue_state_t *s, 
  */
 extern const fl_proj_handler_t fl_issues_projections[];
 
+/* ------------------------------------------------------- responses, reads */
+
+/*
+ * The issue as the API shows it: id, issue_number, the fields,
+ * first_response_at, resolved_at, closed_at, created_at, updated_at,
+ * version. The caller owns the result.
+ */
+json_t *fl_issue_to_json(const fl_issue_state_t *s);
+
+/*
+ * GET /issues (application_id NULL) and GET /applications/{id}/issues: page,
+ * per_page (1..100, default 25), sort (issue_number, created_at, updated_at,
+ * priority, status; default issue_number), order, status (or open: neither
+ * resolved nor closed), priority, severity, issue_type, application_id,
+ * assigned_to, assigned_group, reporter_id, q (substring of title,
+ * description or number). reporter_only: a requester's id, narrowing every
+ * list to the issues they reported. Rows as fl_apps_row_to_json and
+ * fl_apps_page_to_json read them. Unknown or repeated parameters and bad
+ * values are 422 naming them.
+ */
+int fl_issues_list_query(const fl_http_param_t *query, size_t n, const char *reporter_only,
+                         const char *application_id, fl_arena_t *a, fl_apps_query_t *out,
+                         fl_decision_t *d);
+
+/* One live issue by uuid or number (ISS-00001, any case), reported by reporter_only if set. */
+int fl_issues_get_query(const char *id_or_number, const char *reporter_only, fl_arena_t *a,
+                        fl_apps_query_t *out);
+
 #endif

@@ -356,5 +356,12 @@ int fl_api_search_issues(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 int fl_api_report_issue_trends(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 int fl_api_report_issue_mttr(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 int fl_api_report_sla_performance(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+/* issues (api_issues.c) */
+int fl_api_issues_list(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_issues_create(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_issues_get(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_issues_update(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_issues_delete(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_apps_issues_list(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 
 #endif
