@@ -7,6 +7,7 @@
 #include "firelater/audit.h"
 #include "firelater/groups.h"
 #include "firelater/issue_categories.h"
+#include "firelater/issues.h"
 #include "firelater/projector.h"
 #include "firelater/roles.h"
 #include "firelater/sla.h"
@@ -15,8 +16,10 @@
 const fl_proj_handler_t *const *fl_domain_projections(void)
 {
     static const fl_proj_handler_t *const tables[] = {
-        fl_users_projections,     fl_groups_projections, fl_roles_projections,
-        fl_apikeys_projections,   fl_apps_projections,   fl_audit_projections,
-        fl_sla_timer_projections, fl_icats_projections,  NULL};
+        fl_users_projections,     fl_groups_projections,
+        fl_roles_projections,     fl_apikeys_projections,
+        fl_apps_projections,      fl_audit_projections,
+        fl_sla_timer_projections, fl_icats_projections,
+        fl_issues_projections,    NULL};
     return tables;
 }

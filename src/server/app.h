@@ -62,6 +62,8 @@ typedef struct fl_server_config {
     unsigned max_conns;
     unsigned pg_pool;
     const char *access_log; /* path, "-" for stdout (default), "off" */
+    /* Days after an issue is resolved or closed during which it may be reopened; default 7. */
+    unsigned issue_reopen_days;
 } fl_server_config_t;
 
 struct fl_server {
@@ -371,5 +373,12 @@ int fl_api_search_issues(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 int fl_api_report_issue_trends(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 int fl_api_report_issue_mttr(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 int fl_api_report_sla_performance(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+/* issues (api_issues.c) */
+int fl_api_issues_list(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_issues_create(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_issues_get(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_issues_update(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_issues_delete(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_apps_issues_list(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 
 #endif

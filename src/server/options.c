@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "firelater/issues.h"
 #include "options.h"
 
 #define EXIT_USAGE 2
@@ -27,6 +28,8 @@ static const char usage_text[] =
     "                        10000)\n"
     "  --access-log PATH     JSON access log: a file, '-' for stdout, 'off'\n"
     "                        (FIRELATER_ACCESS_LOG; -)\n"
+    "  --issue-reopen-days N days after an issue is resolved or closed during which it\n"
+    "                        may be reopened, 409 after (FIRELATER_ISSUE_REOPEN_DAYS; 7)\n"
     "  --routes              print the route table (METHOD PATH ACCESS) and exit\n"
     "  --help                this help\n"
     "\n"
@@ -131,6 +134,7 @@ int fl_srv_options(fl_server_config_t *cfg, int argc, char **argv)
     cfg->listen = "127.0.0.1:8080";
     cfg->pg = "";
     cfg->access_log = "-";
+    unsigned long reopen_days = FL_ISSUES_REOPEN_DAYS;
     const opt_t opts[] = {
         {"--data", "FIRELATER_DATA", &cfg->data_dir, NULL, 0, 0},
         {"--listen", "FIRELATER_LISTEN", &cfg->listen, NULL, 0, 0},
@@ -141,6 +145,7 @@ int fl_srv_options(fl_server_config_t *cfg, int argc, char **argv)
         {"--max-header", "FIRELATER_MAX_HEADER", NULL, &header, 1024, 1 << 20},
         {"--max-connections", "FIRELATER_MAX_CONNECTIONS", NULL, &conns, 1, 1000000},
         {"--access-log", "FIRELATER_ACCESS_LOG", &cfg->access_log, NULL, 0, 0},
+        {"--issue-reopen-days", "FIRELATER_ISSUE_REOPEN_DAYS", NULL, &reopen_days, 0, 3650},
     };
     size_t n = sizeof(opts) / sizeof(opts[0]);
     for (size_t k = 0; k < n; k++) {
@@ -159,6 +164,7 @@ int fl_srv_options(fl_server_config_t *cfg, int argc, char **argv)
     cfg->max_header = header;
     cfg->max_conns = (unsigned)conns;
     cfg->pg_pool = (unsigned)pool;
+    cfg->issue_reopen_days = (unsigned)reopen_days;
     return -1;
 }
 

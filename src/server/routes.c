@@ -129,6 +129,17 @@ const fl_http_route_t fl_srv_routes[] = {
           "update an issue category"),
     ROUTE("DELETE", "/api/v1/issues/categories/{id}", NEED(ISSUES, MANAGE), fl_api_icats_delete,
           "delete an issue category"),
+    /* issues (requesters: only their own) */
+    ROUTE("GET", "/api/v1/issues", NEED(ISSUES, READ), fl_api_issues_list, "list issues"),
+    ROUTE("POST", "/api/v1/issues", NEED(ISSUES, CREATE), fl_api_issues_create, "report an issue"),
+    ROUTE("GET", "/api/v1/issues/{id}", NEED(ISSUES, READ), fl_api_issues_get,
+          "an issue, by uuid or number (as_of with the uuid)"),
+    ROUTE("PUT", "/api/v1/issues/{id}", NEED(ISSUES, UPDATE), fl_api_issues_update,
+          "update an issue"),
+    ROUTE("DELETE", "/api/v1/issues/{id}", NEED(ISSUES, DELETE), fl_api_issues_delete,
+          "delete an issue"),
+    ROUTE("GET", "/api/v1/applications/{id}/issues", NEED(ISSUES, READ), fl_api_apps_issues_list,
+          "an application's issues"),
 };
 
 const size_t fl_srv_n_routes = sizeof(fl_srv_routes) / sizeof(fl_srv_routes[0]);

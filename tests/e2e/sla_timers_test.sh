@@ -49,7 +49,7 @@ done
 # The issues projector is not in main yet: A's read-model row is seeded, so
 # that the breach's projection has a row to mark.
 psql -q "$PG" -v ON_ERROR_STOP=1 -c "INSERT INTO tenant_acme.issues (id, issue_number, title, priority)
-    VALUES ('$A', 'ISS-00001', 'down', 'critical')" >/dev/null || fail "seed"
+    VALUES ('$A', 'ISS-90001', 'down', 'critical') ON CONFLICT (id) DO NOTHING" >/dev/null || fail "seed"
 append "issue:$C" issue.created "{\"id\":\"$C\",\"title\":\"slow\",\"priority\":\"low\",\"status\":\"new\",\"reporter_id\":\"$(uuid)\"}"
 ok
 

@@ -1,0 +1,57 @@
+/*
+ * Internals shared by the files of src/domain/issues/; no other folder
+ * includes this.
+ */
+#ifndef FIRELATER_DOMAIN_ISSUES_INTERNAL_H
+#define FIRELATER_DOMAIN_ISSUES_INTERNAL_H
+
+#include <stdbool.h>
+
+#include <jansson.h>
+
+#include "firelater/issues.h"
+
+/* How a field's value is written in a body and kept as text. */
+typedef enum fl__iss_kind {
+    FL__ISS_LINE,  /* a string without control characters */
+    FL__ISS_TEXT,  /* a string; tab, CR and LF allowed */
+    FL__ISS_ENUM,  /* one of `values` */
+    FL__ISS_UUID,  /* a reference, kept lowercased */
+    FL__ISS_ARRAY, /* a JSON array of strings or objects, kept as compact JSON */
+} fl__iss_kind_t;
+
+typedef struct fl__iss_field {
+    const char *name; /* JSON key, event key and column */
+    fl__iss_kind_t kind;
+    unsigned max;              /* LINE, TEXT: characters; ARRAY: items */
+    const char *const *values; /* ENUM: NULL-terminated */
+    const char *msg;           /* ENUM: the message naming the values */
+    const char *dflt;          /* create's value when absent, or NULL */
+    bool required;
+    bool nullable;
+} fl__iss_field_t;
+
+typedef struct fl__iss_table {
+    const fl__iss_field_t *f;
+    int n;
+} fl__iss_table_t;
+
+extern const fl__iss_table_t fl__iss_table;
+
+/* The value as JSON (ARRAY parsed; NULL is null). New reference. */
+json_t *fl__iss_value_json(int field, const char *text);
+
+/* A JSON value as canonical text in the arena (null, absent: NULL). FL_ETOOBIG. */
+int fl__iss_value_text(fl_arena_t *a, const json_t *v, const char **out);
+
+/* True when two values (either may be NULL) are equal. */
+bool fl__iss_same(const char *a, const char *b);
+
+/*
+ * decide.c: a status move {id, history_id (the issue_status_history row),
+ * from, to, changed_by, reason} on s's stream.
+ */
+int fl_issues_emit_move(const fl_cmd_ctx_t *ctx, const fl_issue_state_t *s, int64_t expected,
+                        const char *type, const char *to, const char *reason, fl_decision_t *d);
+
+#endif

@@ -1,0 +1,180 @@
+/*
+ * Events -> SQL on the tenant schema's issues and issue_status_history
+ * tables (schemas/tenant/0010_issues.sql). Values are always parameters:
+ * an event's fields travel as one jsonb parameter read back through
+ * jsonb_populate_record(NULL::issues, ...), so each column gets its own
+ * type; column names come from the field table only. Handlers may run
+ * again on an equal row (rebuilds, retried batches): inserts are upserts,
+ * history rows are keyed by the event's history_id.
+ *
+ * Every event sets the row's version (the stream version) and updated_at.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "firelater/err.h"
+#include "internal.h"
+
+#define TS_LEN  40
+#define SQL_MAX 4096
+
+static const char *uuid_of(const json_t *data, const char *key)
+{
+    const char *id = json_string_value(json_object_get(data, key));
+
+    return id != NULL && fl_uuid_is_valid(id) ? id : NULL;
+}
+
+/* The compact JSON of v in the projector's arena, or NULL. */
+static const char *dump(fl_proj_out_t *out, const json_t *v)
+{
+    const char *text = NULL;
+
+    return fl__iss_value_text(fl_proj_arena(out), v, &text) < 0 ? NULL : text;
+}
+
+static char *sql_copy(fl_proj_out_t *out, const char *sql, size_t len)
+{
+    return fl_arena_strndup(fl_proj_arena(out), sql, len);
+}
+
+static int on_created(fl_proj_out_t *out, const fl_event_t *ev, const json_t *data)
+{
+    const char *id = uuid_of(data, "id");
+    char sql[SQL_MAX], ts[TS_LEN], ver[24];
+    size_t n = 0;
+    const char *values;
+    char *q;
+
+    if (id == NULL || (values = dump(out, data)) == NULL)
+        return 0;
+    fl_time_format(ev->ts, ts, sizeof(ts));
+    snprintf(ver, sizeof(ver), "%llu", (unsigned long long)ev->sv);
+    n += (size_t)snprintf(sql + n, sizeof(sql) - n, "INSERT INTO issues (id, issue_number");
+    for (int i = 0; i < FL_ISSUE_F__N; i++)
+        n += (size_t)snprintf(sql + n, sizeof(sql) - n, ", %s", fl_issue_field_name(i));
+    n += (size_t)snprintf(sql + n, sizeof(sql) - n,
+                          ", created_at, updated_at, version, deleted_at) SELECT $1::uuid, $2");
+    for (int i = 0; i < FL_ISSUE_F__N; i++)
+        n += (size_t)snprintf(sql + n, sizeof(sql) - n, ", r.%s", fl_issue_field_name(i));
+    n += (size_t)snprintf(sql + n, sizeof(sql) - n,
+                          ", $4::timestamptz, $4::timestamptz, $5::bigint, NULL"
+                          " FROM jsonb_populate_record(NULL::issues, $3::jsonb) r"
+                          " ON CONFLICT (id) DO UPDATE SET issue_number = EXCLUDED.issue_number");
+    for (int i = 0; i < FL_ISSUE_F__N; i++)
+        n += (size_t)snprintf(sql + n, sizeof(sql) - n, ", %s = EXCLUDED.%s",
+                              fl_issue_field_name(i), fl_issue_field_name(i));
+    n += (size_t)snprintf(sql + n, sizeof(sql) - n,
+                          ", created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at,"
+                          " version = EXCLUDED.version, deleted_at = NULL");
+    fl_assert(n < sizeof(sql)); /* the words are all ours */
+    if ((q = sql_copy(out, sql, n)) == NULL)
+        return FL_ETOOBIG;
+    const char *p[] = {id, ev->num != NULL && ev->num[0] != '\0' ? ev->num : id, values, ts, ver};
+    return fl_proj_emit(out, q, 5, p);
+}
+
+static int on_updated(fl_proj_out_t *out, const fl_event_t *ev, const json_t *data)
+{
+    const char *id = uuid_of(data, "id"), *values;
+    const json_t *changes = json_object_get(data, "changes");
+    json_t *to = json_object();
+    char sql[SQL_MAX], ts[TS_LEN], ver[24];
+    size_t n = 0;
+    char *q;
+
+    fl_time_format(ev->ts, ts, sizeof(ts));
+    snprintf(ver, sizeof(ver), "%llu", (unsigned long long)ev->sv);
+    n += (size_t)snprintf(sql + n, sizeof(sql) - n,
+                          "UPDATE issues i SET updated_at = $3::timestamptz, version = $4::bigint");
+    for (int i = 0; i < FL_ISSUE_F__N; i++) {
+        const json_t *c = json_object_get(changes, fl_issue_field_name(i));
+        if (c == NULL || i == FL_ISSUE_STATUS)
+            continue;
+        json_object_set(to, fl_issue_field_name(i), json_object_get(c, "to"));
+        n += (size_t)snprintf(sql + n, sizeof(sql) - n, ", %s = r.%s", fl_issue_field_name(i),
+                              fl_issue_field_name(i));
+    }
+    n += (size_t)snprintf(sql + n, sizeof(sql) - n,
+                          " FROM jsonb_populate_record(NULL::issues, $2::jsonb) r"
+                          " WHERE i.id = $1::uuid");
+    fl_assert(n < sizeof(sql));
+    values = dump(out, to);
+    json_decref(to);
+    if (id == NULL || values == NULL)
+        return 0;
+    if ((q = sql_copy(out, sql, n)) == NULL)
+        return FL_ETOOBIG;
+    const char *p[] = {id, values, ts, ver};
+    return fl_proj_emit(out, q, 4, p);
+}
+
+static int on_deleted(fl_proj_out_t *out, const fl_event_t *ev, const json_t *data)
+{
+    const char *id = uuid_of(data, "id");
+    char ts[TS_LEN], ver[24];
+
+    if (id == NULL)
+        return 0;
+    fl_time_format(ev->ts, ts, sizeof(ts));
+    snprintf(ver, sizeof(ver), "%llu", (unsigned long long)ev->sv);
+    const char *p[] = {id, ts, ver};
+    return fl_proj_emit(out,
+                        "UPDATE issues SET deleted_at = $2::timestamptz, updated_at = "
+                        "$2::timestamptz, version = $3::bigint WHERE id = $1::uuid",
+                        3, p);
+}
+
+/*
+ * A status move: the row's status and the times it sets (first response on
+ * the first move out of new, with its wall minutes; resolved_at, closed_at;
+ * a reopen clears both), and the issue_status_history row.
+ */
+static int on_move(fl_proj_out_t *out, const fl_event_t *ev, const json_t *data)
+{
+    const char *id = uuid_of(data, "id"), *hid = uuid_of(data, "history_id");
+    const char *from = json_string_value(json_object_get(data, "from"));
+    const char *to = json_string_value(json_object_get(data, "to"));
+    const char *by = uuid_of(data, "changed_by");
+    const char *reason = json_string_value(json_object_get(data, "reason"));
+    const char *reopen = strcmp(ev->type, "issue.reopened") == 0 ? "t" : "f";
+    char ts[TS_LEN], ver[24];
+    int rc;
+
+    if (id == NULL || hid == NULL || to == NULL || fl_issue_status_parse(to) < 0)
+        return 0;
+    fl_time_format(ev->ts, ts, sizeof(ts));
+    snprintf(ver, sizeof(ver), "%llu", (unsigned long long)ev->sv);
+    const char *p[] = {id, to, ts, ver, reopen};
+    rc = fl_proj_emit(
+        out,
+        "UPDATE issues SET status = $2, updated_at = $3::timestamptz, version = $4::bigint,"
+        " first_response_at = CASE WHEN first_response_at IS NULL AND $2 <> 'new'"
+        " THEN $3::timestamptz ELSE first_response_at END,"
+        " time_to_first_response = CASE WHEN first_response_at IS NULL AND $2 <> 'new'"
+        " THEN (extract(epoch FROM $3::timestamptz - created_at) / 60)::integer"
+        " ELSE time_to_first_response END,"
+        " resolved_at = CASE WHEN $2 = 'resolved' THEN $3::timestamptz"
+        " WHEN $5::boolean THEN NULL ELSE resolved_at END,"
+        " time_to_resolution = CASE WHEN $2 = 'resolved'"
+        " THEN (extract(epoch FROM $3::timestamptz - created_at) / 60)::integer"
+        " WHEN $5::boolean THEN NULL ELSE time_to_resolution END,"
+        " closed_at = CASE WHEN $2 = 'closed' THEN $3::timestamptz"
+        " WHEN $5::boolean THEN NULL ELSE closed_at END"
+        " WHERE id = $1::uuid",
+        5, p);
+    if (rc < 0)
+        return rc;
+    const char *h[] = {hid, id, from, to, by, reason, ts};
+    return fl_proj_emit(out,
+                        "INSERT INTO issue_status_history (id, issue_id, from_status, to_status,"
+                        " changed_by, reason, created_at) VALUES ($1::uuid, $2::uuid, $3, $4,"
+                        " $5::uuid, $6, $7::timestamptz) ON CONFLICT (id) DO NOTHING",
+                        7, h);
+}
+
+const fl_proj_handler_t fl_issues_projections[] = {
+    {"issue.created", on_created}, {"issue.updated", on_updated},     {"issue.deleted", on_deleted},
+    {"issue.assigned", on_move},   {"issue.status_changed", on_move}, {"issue.resolved", on_move},
+    {"issue.closed", on_move},     {"issue.reopened", on_move},       {NULL, NULL},
+};
