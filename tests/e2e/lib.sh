@@ -6,8 +6,10 @@ TMP=$(mktemp -d /tmp/fl-e2e.XXXXXX)
 chmod 755 "$TMP"
 DATA=$TMP/data
 PGDIR=$TMP/pg
-PGPORT=$((56000 + $$ % 900))
-HTTPPORT=$((57000 + $$ % 900))
+# Ports sit below the kernel's ephemeral range (32768-60999), so that no
+# client connection of another test can hold the one picked here.
+PGPORT=$((21000 + $$ % 5000))
+HTTPPORT=$((26000 + $$ % 5000))
 BASE=http://127.0.0.1:$HTTPPORT
 SERVER_PID=
 STEP=
@@ -43,7 +45,7 @@ port_free() {
 pg_start() {
     local tries=0
     while ! port_free "$PGPORT" && ((tries++ < 50)); do
-        PGPORT=$((56000 + (PGPORT - 56000 + 1) % 900))
+        PGPORT=$((21000 + (PGPORT - 21000 + 1) % 5000))
     done
     "$ROOT/tools/pg" start "$PGDIR" "$PGPORT" >/dev/null || fail "PostgreSQL did not start"
     PG=$("$ROOT/tools/pg" url "$PGDIR" "$PGPORT")
@@ -66,7 +68,7 @@ server_start() {
     if [[ -z ${SERVER_STARTED:-} ]]; then # the first start picks the port; restarts keep it
         local tries=0
         while ! port_free "$HTTPPORT" && ((tries++ < 50)); do
-            HTTPPORT=$((57000 + (HTTPPORT - 57000 + 1) % 900))
+            HTTPPORT=$((26000 + (HTTPPORT - 26000 + 1) % 5000))
         done
         BASE=http://127.0.0.1:$HTTPPORT
         SERVER_STARTED=1

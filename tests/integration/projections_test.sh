@@ -44,7 +44,7 @@ step() {
 }
 
 # A free loopback port near one derived from the pid.
-port=$((56000 + $$ % 400))
+port=$((31000 + $$ % 1000))
 while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
     port=$((port + 1))
 done

@@ -148,18 +148,18 @@ static int on_move(fl_proj_out_t *out, const fl_event_t *ev, const json_t *data)
     const char *p[] = {id, to, ts, ver, reopen};
     rc = fl_proj_emit(
         out,
-        "UPDATE issues SET status = $2, updated_at = $3::timestamptz, version = $4::bigint,"
-        " first_response_at = CASE WHEN first_response_at IS NULL AND $2 <> 'new'"
+        "UPDATE issues SET status = $2::text, updated_at = $3::timestamptz, version = $4::bigint,"
+        " first_response_at = CASE WHEN first_response_at IS NULL AND $2::text <> 'new'"
         " THEN $3::timestamptz ELSE first_response_at END,"
-        " time_to_first_response = CASE WHEN first_response_at IS NULL AND $2 <> 'new'"
+        " time_to_first_response = CASE WHEN first_response_at IS NULL AND $2::text <> 'new'"
         " THEN (extract(epoch FROM $3::timestamptz - created_at) / 60)::integer"
         " ELSE time_to_first_response END,"
-        " resolved_at = CASE WHEN $2 = 'resolved' THEN $3::timestamptz"
+        " resolved_at = CASE WHEN $2::text = 'resolved' THEN $3::timestamptz"
         " WHEN $5::boolean THEN NULL ELSE resolved_at END,"
-        " time_to_resolution = CASE WHEN $2 = 'resolved'"
+        " time_to_resolution = CASE WHEN $2::text = 'resolved'"
         " THEN (extract(epoch FROM $3::timestamptz - created_at) / 60)::integer"
         " WHEN $5::boolean THEN NULL ELSE time_to_resolution END,"
-        " closed_at = CASE WHEN $2 = 'closed' THEN $3::timestamptz"
+        " closed_at = CASE WHEN $2::text = 'closed' THEN $3::timestamptz"
         " WHEN $5::boolean THEN NULL ELSE closed_at END"
         " WHERE id = $1::uuid",
         5, p);
