@@ -18,6 +18,7 @@
 #include "firelater/arena.h"
 #include "firelater/clock.h"
 #include "firelater/domain.h"
+#include "firelater/groups.h"
 #include "firelater/log.h"
 #include "firelater/projector.h"
 #include "firelater/users.h"
@@ -121,6 +122,25 @@ int fl_issues_decode_update(const json_t *body, fl_arena_t *a, fl_issue_values_t
 
 /* ------------------------------------------------------------- aggregate */
 
+#define FL_ISSUES_NOTES_MAX 10000 /* comments, and work logs, of one issue */
+#define FL_ISSUES_LINKS_MAX 200   /* links from one issue */
+
+/* A comment or a work log as the write side keeps it: who wrote it, and whether it is gone. */
+typedef struct fl_issue_note {
+    char id[FL_UUID_LEN + 1];
+    char user_id[FL_UUID_LEN + 1]; /* "" when the author was not a user */
+    bool is_internal;              /* comments: hidden from requesters */
+    bool deleted;
+} fl_issue_note_t;
+
+/* A link from this issue to another issue (or, later, a change). */
+typedef struct fl_issue_link {
+    char id[FL_UUID_LEN + 1];
+    char target_id[FL_UUID_LEN + 1];
+    char target_type[8]; /* "issue", "change" */
+    char link_type[12];  /* "parent", "child", "related", "duplicate", "caused_by" */
+} fl_issue_link_t;
+
 /*
  * issue:<uuid>. v[] holds the fields as canonical text (status included) in
  * the fold's arena; the times are those of the events that set them.
@@ -136,6 +156,18 @@ typedef struct fl_issue_state {
     fl_time_t first_response_at; /* the first move out of new; 0 before */
     fl_time_t resolved_at;       /* the last move to resolved; 0 after a reopen */
     fl_time_t closed_at;         /* the last move to closed; 0 after a reopen */
+    /* assignment, escalation and resolution (NULL / 0 when unset) */
+    const char *assigned_to, *assigned_group;
+    int escalation_level;
+    fl_time_t escalated_at;
+    const char *resolution_code, *resolution_notes, *resolved_by, *closed_by;
+    bool sla_breached;
+    const char *sla_breach_type; /* "response", "resolution", "both"; NULL */
+    /* comments, work logs and links, in order of creation (arrays in the fold's arena) */
+    fl_issue_note_t *comments, *worklogs;
+    size_t n_comments, n_worklogs;
+    fl_issue_link_t *links;
+    size_t n_links;
 } fl_issue_state_t;
 
 extern const fl_agg_type_t fl_issue_agg; /* fl_issue_state_t */
@@ -179,6 +211,166 @@ int fl_issues_decide_update(const fl_cmd_ctx_t *ctx, const fl_issue_state_t *s, 
 int fl_issues_decide_delete(const fl_cmd_ctx_t *ctx, const fl_issue_state_t *s, int64_t expected,
                             fl_decision_t *d);
 
+/* --------------------------------------------------------------- actions */
+
+#define FL_ISSUES_REASON_MAX          10000 /* characters of a reason or work-log description */
+#define FL_ISSUES_ESCALATION_MAX      5     /* the highest escalation level */
+#define FL_ISSUES_WORKLOG_MINUTES_MAX 1440  /* minutes one work log may record */
+
+typedef enum fl_issue_action_kind {
+    FL_ISSUE_ACT_ASSIGN,   /* {assigned_to, assigned_group, reason}: the first assignment */
+    FL_ISSUE_ACT_REASSIGN, /* the same body, on an assigned issue */
+    FL_ISSUE_ACT_ESCALATE, /* {reason (required), assigned_group} */
+    FL_ISSUE_ACT_RESOLVE,  /* {resolution_code, resolution_notes}, both required */
+    FL_ISSUE_ACT_CLOSE,    /* {reason}, or no body */
+    FL_ISSUE_ACT_REOPEN,   /* {reason}, or no body */
+} fl_issue_action_kind_t;
+
+typedef struct fl_issue_action {
+    fl_issue_action_kind_t kind;
+    const char *assigned_to, *assigned_group; /* lowercased UUIDs, NULL when not named */
+    const char *reason;
+    const char *resolution_code, *resolution_notes;
+} fl_issue_action_t;
+
+/*
+ * A body (NULL: none, as {}) -> out, every problem into d (422 naming the
+ * field, unknown keys by name). Assign and reassign need assigned_to or
+ * assigned_group. FL_EINVAL when d failed.
+ */
+int fl_issues_decode_action(fl_issue_action_kind_t kind, const json_t *body, fl_arena_t *a,
+                            fl_issue_action_t *out, fl_decision_t *d);
+
+/*
+ * What an action refers to, loaded by the caller:
+ *   user           the user assigned_to names (assign), or NULL
+ *   user_may_work  that user's effective permissions hold issues:update
+ *   group          the group assigned_group names (assign, escalate: the
+ *                  body's, else the issue's), or NULL
+ *   user_in_group  user is a member of group, directly or through a sub-group
+ *   candidates     escalate: the group's manager, then its leads (user
+ *                  states, NULL entries skipped); the first active one who
+ *                  may work issues becomes the assignee
+ */
+typedef struct fl_issue_action_refs {
+    const fl_user_state_t *user;
+    bool user_may_work;
+    const fl_group_state_t *group;
+    bool user_in_group;
+    const fl_user_state_t *const *candidates;
+    const bool *candidates_may_work;
+    size_t n_candidates;
+    int reopen_days; /* --issue-reopen-days */
+} fl_issue_action_refs_t;
+
+/*
+ * The action's events on s's stream:
+ *   assign    issue.assigned {id, assigned_to, assigned_group, previous:
+ *             {assigned_to, assigned_group}, reason, and the move new ->
+ *             assigned: history_id, from, to, changed_by}; 409 when the
+ *             issue already has an assignee (use reassign) or is resolved or
+ *             closed
+ *   reassign  issue.assigned with from = to (no move, no history_id); 409
+ *             when it has none (use assign); an unchanged assignment
+ *             appends nothing
+ *   escalate  issue.escalated {id, from_level, to_level, reason,
+ *             escalated_by, assigned_to: {from, to}, assigned_group: {from,
+ *             to}}; 422 assigned_group when neither the body nor the issue
+ *             names one; 409 at FL_ISSUES_ESCALATION_MAX or when done
+ *   resolve   issue.resolved (the move, resolution_code, resolution_notes,
+ *             resolved_by)
+ *   close     issue.closed (the move, closed_by)
+ *   reopen    issue.reopened (the move, reason); 409 once the window of
+ *             refs->reopen_days since it was resolved or closed has passed
+ * Moves the machine has not are 409 naming the current status. 422 for a
+ * user that is unknown, inactive or may not work issues, an unknown group,
+ * a user who is not a member of the group. 404 unknown or deleted.
+ */
+int fl_issues_decide_action(const fl_cmd_ctx_t *ctx, const fl_issue_state_t *s, int64_t expected,
+                            const fl_issue_action_t *cmd, const fl_issue_action_refs_t *refs,
+                            fl_decision_t *d);
+
+/* ------------------------------------------------------- comments, work logs */
+
+/* A comment's or a work log's body; bit i of set: the i-th key of its table was present. */
+typedef struct fl_issue_note_cmd {
+    unsigned set;
+    const char *content, *content_type; /* comments */
+    bool is_internal;
+    int time_spent; /* work logs: minutes */
+    const char *work_date, *description;
+    bool billable;
+} fl_issue_note_cmd_t;
+
+enum { /* bits of fl_issue_note_cmd_t.set */
+       FL_ISSUE_NOTE_CONTENT = 1u << 0,
+       FL_ISSUE_NOTE_IS_INTERNAL = 1u << 1,
+       FL_ISSUE_NOTE_CONTENT_TYPE = 1u << 2,
+       FL_ISSUE_WLOG_TIME_SPENT = 1u << 0,
+       FL_ISSUE_WLOG_WORK_DATE = 1u << 1,
+       FL_ISSUE_WLOG_DESCRIPTION = 1u << 2,
+       FL_ISSUE_WLOG_BILLABLE = 1u << 3,
+};
+
+/*
+ * Comments {content (required on create), is_internal = false,
+ * content_type = text | markdown}; work logs {time_spent: minutes 1..1440
+ * (required on create), work_date (YYYY-MM-DD, default the day of the
+ * command, UTC), description, billable = false}. An update needs a key.
+ */
+int fl_issues_decode_comment(const json_t *body, bool create, fl_arena_t *a,
+                             fl_issue_note_cmd_t *out, fl_decision_t *d);
+int fl_issues_decode_worklog(const json_t *body, bool create, fl_arena_t *a,
+                             fl_issue_note_cmd_t *out, fl_decision_t *d);
+
+/* Who acts on a note: may_moderate (issues:manage) edits and deletes anyone's. */
+typedef struct fl_issue_note_who {
+    bool requester;    /* may not write internal comments */
+    bool may_moderate; /* may edit and delete others' notes */
+} fl_issue_note_who_t;
+
+/*
+ * issue.comment_added {id, comment_id, user_id, content, content_type,
+ * is_internal}, issue.comment_edited {id, comment_id, <the keys given>},
+ * issue.comment_deleted {id, comment_id}; the same for work logs
+ * (issue.worklog_added {id, worklog_id, user_id, time_spent, work_date,
+ * description, billable}, _updated, _deleted). note_id NULL adds (a new
+ * id; d->location its URL); cmd NULL deletes. 404 for an unknown issue or
+ * note; 403 for a requester's internal comment, and for editing or
+ * deleting someone else's note without may_moderate.
+ */
+int fl_issues_decide_comment(const fl_cmd_ctx_t *ctx, const fl_issue_state_t *s,
+                             const char *note_id, const fl_issue_note_cmd_t *cmd,
+                             fl_issue_note_who_t who, fl_decision_t *d);
+int fl_issues_decide_worklog(const fl_cmd_ctx_t *ctx, const fl_issue_state_t *s,
+                             const char *note_id, const fl_issue_note_cmd_t *cmd,
+                             fl_issue_note_who_t who, fl_decision_t *d);
+
+/* The live comment or work log of that id, or NULL. */
+const fl_issue_note_t *fl_issue_comment_find(const fl_issue_state_t *s, const char *id);
+const fl_issue_note_t *fl_issue_worklog_find(const fl_issue_state_t *s, const char *id);
+
+/* ------------------------------------------------------------------ links */
+
+/* POST /issues/{id}/link {target_id, link_type, target_type = issue}. */
+typedef struct fl_issue_link_cmd {
+    const char *target_type, *target_id, *link_type;
+} fl_issue_link_cmd_t;
+
+int fl_issues_decode_link(const json_t *body, fl_arena_t *a, fl_issue_link_cmd_t *out,
+                          fl_decision_t *d);
+
+/*
+ * issue.linked {id, link_id, target_type, target_id, link_type}. target:
+ * the issue target_id names (NULL or not live: 422 target_id). 422 for a
+ * link to itself or to a change (there are none yet); 409 for a link that
+ * exists (either way round, for parent/child: A parent of B is B child of
+ * A) and past FL_ISSUES_LINKS_MAX.
+ */
+int fl_issues_decide_link(const fl_cmd_ctx_t *ctx, const fl_issue_state_t *s,
+                          const fl_issue_link_cmd_t *cmd, const fl_issue_state_t *target,
+                          fl_decision_t *d);
+
 /* --------------------------------------------------------------- read side */
 
 /*
@@ -186,6 +378,8 @@ int fl_issues_decide_delete(const fl_cmd_ctx_t *ctx, const fl_issue_state_t *s, 
  * (issues row, issue_status_history row).
  */
 extern const fl_proj_handler_t fl_issues_projections[];
+/* ... and for the actions, comments, work logs and links (project_actions.c). */
+extern const fl_proj_handler_t fl_issues_action_projections[];
 
 /* ------------------------------------------------------- responses, reads */
 
@@ -210,6 +404,28 @@ json_t *fl_issue_to_json(const fl_issue_state_t *s);
 int fl_issues_list_query(const fl_http_param_t *query, size_t n, const char *reporter_only,
                          const char *application_id, fl_arena_t *a, fl_apps_query_t *out,
                          fl_decision_t *d);
+
+/* An issue's sub-resources, for fl_issues_sub_query. */
+typedef enum fl_issue_sub {
+    FL_ISSUE_SUB_COMMENTS,
+    FL_ISSUE_SUB_WORKLOGS,
+    FL_ISSUE_SUB_HISTORY,
+    FL_ISSUE_SUB_RELATED, /* links both ways, seen from this issue, with the other issue */
+} fl_issue_sub_t;
+
+/*
+ * GET /issues/{id}/comments, /worklogs, /history, /related: page, per_page
+ * (1..100, default 25), order (asc: oldest first, the default). The issue
+ * must have been checked first. public_only: no internal comments (for
+ * requesters). Unknown parameters and bad values are 422 naming them.
+ */
+int fl_issues_sub_query(fl_issue_sub_t kind, const char *issue_id, bool public_only,
+                        const fl_http_param_t *query, size_t n, fl_arena_t *a, fl_apps_query_t *out,
+                        fl_decision_t *d);
+
+/* One live comment or work log of the issue (rows: j). */
+int fl_issues_note_get_query(fl_issue_sub_t kind, const char *issue_id, const char *note_id,
+                             fl_arena_t *a, fl_apps_query_t *out);
 
 /* One live issue by uuid or number (ISS-00001, any case), reported by reporter_only if set. */
 int fl_issues_get_query(const char *id_or_number, const char *reporter_only, fl_arena_t *a,

@@ -134,6 +134,9 @@ uint64_t fl_access_pos(const fl_access_t *m);
 bool fl_access_role_perms(const fl_access_t *m, const char *role, fl_perms_t *out);
 /* The grants of a group's roles and of its ancestors' (what a new member of it gains). */
 void fl_access_group_perms(const fl_access_t *m, const char *group_id, fl_perms_t *out);
+/* True when the user is a member of the group, directly or through one of its sub-groups. */
+bool fl_access_is_member(const fl_access_t *m, const char *user_id, const char *group_id);
+
 /* The effective permissions of a user holding `roles` directly. */
 void fl_access_user_perms(const fl_access_t *m, const char *user_id, const char *const *roles,
                           size_t n_roles, fl_perms_t *out);

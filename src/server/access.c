@@ -44,3 +44,8 @@ bool fl_srv_may_grant_group(fl_srv_tenant_t *t, const fl_principal_t *p, const c
     fl_access_group_perms(t->access, group_id, &g);
     return fl_perms_subset(&g, &p->perms);
 }
+
+bool fl_srv_is_member(fl_srv_tenant_t *t, const char *user_id, const char *group_id)
+{
+    return catch_up(t) && fl_access_is_member(t->access, user_id, group_id);
+}

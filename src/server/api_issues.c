@@ -27,7 +27,7 @@ static bool issue_live(const void *state)
 }
 
 /* The requester's own id when p may only see their own issues; NULL otherwise. */
-static const char *own_only(const fl_principal_t *p)
+const char *fl_srv_issue_own_only(const fl_principal_t *p)
 {
     if (fl_srv_can(p, FL_RES_ISSUES, FL_ACT_UPDATE))
         return NULL;
@@ -35,7 +35,7 @@ static const char *own_only(const fl_principal_t *p)
 }
 
 /* The live issue of a uuid path id that p may see, in the request's arena; NULL otherwise. */
-static const fl_issue_state_t *load_issue(fl_http_req_t *req, fl_principal_t *p, const char *id)
+const fl_issue_state_t *fl_srv_issue_load(fl_http_req_t *req, fl_principal_t *p, const char *id)
 {
     if (id == NULL || !fl_uuid_is_valid(id))
         return NULL;
@@ -43,7 +43,7 @@ static const fl_issue_state_t *load_issue(fl_http_req_t *req, fl_principal_t *p,
         fl_srv_agg_copy(req, p->tenant, &fl_issue_agg, fl_issues_stream(&req->arena, id));
     if (i == NULL || !issue_live(i))
         return NULL;
-    const char *own = own_only(p), *rep = i->v[FL_ISSUE_REPORTER_ID];
+    const char *own = fl_srv_issue_own_only(p), *rep = i->v[FL_ISSUE_REPORTER_ID];
     if (own != NULL && (rep == NULL || strcasecmp(rep, own) != 0))
         return NULL;
     return i;
@@ -64,7 +64,7 @@ static void load_refs(fl_http_req_t *req, fl_srv_tenant_t *t, const fl_issue_val
         refs->application = fl_srv_agg_copy(req, t, &fl_app_agg, fl_apps_stream(&req->arena, app));
 }
 
-static fl_commit_t *issue_commit(fl_http_req_t *req, fl_principal_t *p, const char *id)
+fl_commit_t *fl_srv_issue_commit(fl_http_req_t *req, fl_principal_t *p, const char *id)
 {
     fl_commit_t *c = fl_commit_new(req, p->tenant);
     c->type = &fl_issue_agg;
@@ -90,7 +90,7 @@ int fl_api_issues_create(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p)
     fl_cmd_ctx_t ctx;
     fl_issue_values_t cmd;
     fl_issue_refs_t refs;
-    fl_commit_t *c = issue_commit(req, p, NULL);
+    fl_commit_t *c = fl_srv_issue_commit(req, p, NULL);
     c->status = 201;
     c->location = "/api/v1/issues/";
     c->idem_key = fl_srv_idem_key(req, p, "issue", true);
@@ -99,7 +99,7 @@ int fl_api_issues_create(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p)
     int rc = decode_body(req, fl_issues_decode_create, &cmd, &c->d);
     if (rc == 1)
         return 0;
-    const char *own = own_only(p), *rep = cmd.v[FL_ISSUE_REPORTER_ID];
+    const char *own = fl_srv_issue_own_only(p), *rep = cmd.v[FL_ISSUE_REPORTER_ID];
     if (rc == 0 && own != NULL && rep != NULL && strcasecmp(rep, own) != 0) {
         fl_decision_fail(&c->d, 403, "forbidden", NULL);
         fl_decision_field(&c->d, "reporter_id", "a requester reports issues only as themselves");
@@ -117,7 +117,7 @@ int fl_api_issues_create(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p)
 }
 
 /* If-Match and the live issue of {id}: NULL after answering 412 or 404. */
-static const fl_issue_state_t *write_target(fl_http_req_t *req, fl_principal_t *p,
+const fl_issue_state_t *fl_srv_issue_target(fl_http_req_t *req, fl_principal_t *p,
                                             int64_t *expected)
 {
     *expected = fl_srv_if_match(req);
@@ -125,7 +125,7 @@ static const fl_issue_state_t *write_target(fl_http_req_t *req, fl_principal_t *
         fl_http_respond_error(req, 412, "If-Match must be a version, like \"3\"");
         return NULL;
     }
-    const fl_issue_state_t *i = load_issue(req, p, fl_http_param(req, "id"));
+    const fl_issue_state_t *i = fl_srv_issue_load(req, p, fl_http_param(req, "id"));
     if (i == NULL)
         fl_http_respond_error(req, 404, "no such issue");
     return i;
@@ -137,10 +137,10 @@ int fl_api_issues_update(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p)
     fl_issue_values_t cmd;
     fl_issue_refs_t refs;
     int64_t expected;
-    const fl_issue_state_t *i = write_target(req, p, &expected);
+    const fl_issue_state_t *i = fl_srv_issue_target(req, p, &expected);
     if (i == NULL)
         return 0;
-    fl_commit_t *c = issue_commit(req, p, i->id);
+    fl_commit_t *c = fl_srv_issue_commit(req, p, i->id);
     int rc = decode_body(req, fl_issues_decode_update, &cmd, &c->d);
     if (rc == 1)
         return 0;
@@ -157,10 +157,10 @@ int fl_api_issues_delete(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p)
 {
     fl_cmd_ctx_t ctx;
     int64_t expected;
-    const fl_issue_state_t *i = write_target(req, p, &expected);
+    const fl_issue_state_t *i = fl_srv_issue_target(req, p, &expected);
     if (i == NULL)
         return 0;
-    fl_commit_t *c = issue_commit(req, p, i->id);
+    fl_commit_t *c = fl_srv_issue_commit(req, p, i->id);
     c->render = NULL;
     fl_srv_cmd_ctx(req, p, &ctx);
     fl_issues_decide_delete(&ctx, i, expected, &c->d);
@@ -186,10 +186,15 @@ static void on_read(fl_store_res_t *res, void *ctx)
         return;
     }
     json_t *one = fl_store_res_rows(res) == 1 ? fl_apps_row_to_json(res, 0) : NULL;
-    if (one == NULL)
+    if (one == NULL) {
         fl_http_respond_error(rc->req, 404, "no such issue");
-    else
-        fl_http_respond_json(rc->req, 200, one);
+        return;
+    }
+    char etag[32]; /* the read model's version is the stream's: If-Match takes it */
+    snprintf(etag, sizeof(etag), "\"%lld\"",
+             (long long)json_integer_value(json_object_get(one, "version")));
+    fl_http_set_header(rc->req, "ETag", etag);
+    fl_http_respond_json(rc->req, 200, one);
 }
 
 static read_ctx_t *read_ctx(fl_http_req_t *req, bool one)
@@ -212,8 +217,8 @@ static int list(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p, const cha
     fl_decision_t d;
     read_ctx_t *rc = read_ctx(req, false);
     fl_decision_init(&d);
-    if (fl_issues_list_query(req->query, req->n_query, own_only(p), app_id, &req->arena, &rc->q,
-                             &d) != 0)
+    if (fl_issues_list_query(req->query, req->n_query, fl_srv_issue_own_only(p), app_id,
+                             &req->arena, &rc->q, &d) != 0)
         return fl_http_respond_problem(req, d.status, &d.problem);
     return run(s, p, rc);
 }
@@ -256,14 +261,14 @@ int fl_api_issues_get(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p)
     const char *id = fl_http_param(req, "id");
     bool uuid = id != NULL && fl_uuid_is_valid(id);
     /* a requester travels in time only through an issue they reported (and that is live) */
-    if (uuid && (own_only(p) == NULL || load_issue(req, p, id) != NULL) &&
+    if (uuid && (fl_srv_issue_own_only(p) == NULL || fl_srv_issue_load(req, p, id) != NULL) &&
         fl_srv_answer_as_of(req, p->tenant, &fl_issue_agg, fl_issues_stream(&req->arena, id),
                             render_issue, issue_live))
         return 0;
     if (!only_as_of(req, uuid))
         return 0;
     read_ctx_t *rc = read_ctx(req, true);
-    if (fl_issues_get_query(id, own_only(p), &req->arena, &rc->q) != 0)
+    if (fl_issues_get_query(id, fl_srv_issue_own_only(p), &req->arena, &rc->q) != 0)
         return fl_http_respond_error(req, 404, "no such issue");
     return run(s, p, rc);
 }

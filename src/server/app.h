@@ -212,6 +212,9 @@ void fl_srv_access_perms(fl_srv_tenant_t *t, const char *user_id, const char *co
 bool fl_srv_may_grant(fl_srv_tenant_t *t, const fl_principal_t *p, const char *const *roles,
                       size_t n_roles);
 
+/* True when the user is a member of the group, directly or through a sub-group. */
+bool fl_srv_is_member(fl_srv_tenant_t *t, const char *user_id, const char *group_id);
+
 /* ... and for making someone a member of group_id: the roles of the group and its ancestors. */
 bool fl_srv_may_grant_group(fl_srv_tenant_t *t, const fl_principal_t *p, const char *group_id);
 
@@ -248,6 +251,20 @@ bool fl_srv_answer_as_of(fl_http_req_t *req, fl_srv_tenant_t *t, const fl_agg_ty
 
 /* Answers a store failure: 503 with Retry-After when PostgreSQL is unavailable. */
 void fl_srv_answer_store_error(fl_http_req_t *req, int rc);
+
+/*
+ * The issues' endpoints share (api_issues.c): the requester's own id when p
+ * may see only the issues they reported (NULL otherwise); the live issue of
+ * a uuid that p may see (NULL otherwise); If-Match and the live issue of
+ * {id} (NULL after answering 412 or 404); a commit rendering the issue.
+ */
+struct fl_issue_state;
+const char *fl_srv_issue_own_only(const fl_principal_t *p);
+const struct fl_issue_state *fl_srv_issue_load(fl_http_req_t *req, fl_principal_t *p,
+                                               const char *id);
+const struct fl_issue_state *fl_srv_issue_target(fl_http_req_t *req, fl_principal_t *p,
+                                                 int64_t *expected);
+fl_commit_t *fl_srv_issue_commit(fl_http_req_t *req, fl_principal_t *p, const char *id);
 
 /* Reads shared by the endpoints (read.c). fl_srv_query runs sql on schema with cb(res, ctx), or
  * answers the store's error (503 without a store); returns 0. */
@@ -379,6 +396,23 @@ int fl_api_issues_create(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 int fl_api_issues_get(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 int fl_api_issues_update(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 int fl_api_issues_delete(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_issues_assign(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_issues_reassign(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_issues_escalate(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_issues_resolve(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_issues_close(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_issues_reopen(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_issues_link(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_issues_comments(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_issues_comment_add(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_issues_comment_edit(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_issues_comment_delete(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_issues_worklogs(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_issues_worklog_add(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_issues_worklog_update(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_issues_worklog_delete(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_issues_history(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_issues_related(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 int fl_api_apps_issues_list(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 
 #endif

@@ -8,22 +8,23 @@
 #include "firelater/err.h"
 #include "internal.h"
 
-static int refuse(fl_decision_t *d, int status, const char *title, const char *field,
-                  const char *message)
+int fl__iss_refuse(fl_decision_t *d, int status, const char *title, const char *field,
+                   const char *message)
 {
-    fl_decision_fail(d, status, title, NULL);
+    /* a conflict's message says what stands in the way: it is the detail too */
+    fl_decision_fail(d, status, title, status == 409 ? message : NULL);
     if (field != NULL)
         fl_decision_field(d, field, message != NULL ? message : title);
     return FL_EINVAL;
 }
 
-static int check_live(const fl_issue_state_t *s, fl_decision_t *d)
+int fl__iss_check_live(const fl_issue_state_t *s, fl_decision_t *d)
 {
-    return s->exists && !s->deleted ? 0 : refuse(d, 404, "issue not found", NULL, NULL);
+    return s->exists && !s->deleted ? 0 : fl__iss_refuse(d, 404, "issue not found", NULL, NULL);
 }
 
-static int emit(const fl_cmd_ctx_t *ctx, const fl_issue_state_t *s, int64_t expected,
-                const char *type, json_t *data, fl_decision_t *d)
+int fl__iss_emit(const fl_cmd_ctx_t *ctx, const fl_issue_state_t *s, int64_t expected,
+                 const char *type, json_t *data, fl_decision_t *d)
 {
     char *stream = fl_issues_stream(ctx->a, s->id);
     int rc = 0;
@@ -120,7 +121,7 @@ int fl_issues_decide_create(const fl_cmd_ctx_t *ctx, const fl_issue_values_t *cm
     data = json_pack("{s:s}", "id", id);
     for (int i = 0; i < FL_ISSUE_F__N; i++)
         json_object_set_new(data, fl_issue_field_name(i), fl__iss_value_json(i, full.v[i]));
-    rc = emit(ctx, &s, FL_LOG_NO_STREAM, "issue.created", data, d);
+    rc = fl__iss_emit(ctx, &s, FL_LOG_NO_STREAM, "issue.created", data, d);
     if ((loc = fl_arena_alloc(ctx->a, sizeof(prefix) + FL_UUID_LEN)) != NULL) {
         memcpy(loc, prefix, sizeof(prefix) - 1);
         memcpy(loc + sizeof(prefix) - 1, id, FL_UUID_LEN + 1);
@@ -138,17 +139,18 @@ static int status_move(const fl_cmd_ctx_t *ctx, const fl_issue_state_t *s, int64
     const char *event;
 
     if (from < 0 || want < 0)
-        return refuse(d, 409, "invalid status transition", "status", "unknown status");
+        return fl__iss_refuse(d, 409, "invalid status transition", "status", "unknown status");
     if (fl_issue_check_transition(from, want, ctx->a, d) < 0)
         return FL_EINVAL;
     event = fl_issue_transition_event(from, want);
     if (strcmp(event, "issue.status_changed") != 0)
-        return refuse(d, 409, "invalid status transition", "status",
-                      strcmp(event, "issue.assigned") == 0   ? "use POST /issues/{id}/assign"
-                      : strcmp(event, "issue.resolved") == 0 ? "use POST /issues/{id}/resolve"
-                      : strcmp(event, "issue.closed") == 0   ? "use POST /issues/{id}/close"
-                                                             : "use POST /issues/{id}/reopen");
-    return fl_issues_emit_move(ctx, s, expected, event, to, NULL, d);
+        return fl__iss_refuse(
+            d, 409, "invalid status transition", "status",
+            strcmp(event, "issue.assigned") == 0   ? "use POST /issues/{id}/assign"
+            : strcmp(event, "issue.resolved") == 0 ? "use POST /issues/{id}/resolve"
+            : strcmp(event, "issue.closed") == 0   ? "use POST /issues/{id}/close"
+                                                   : "use POST /issues/{id}/reopen");
+    return fl_issues_emit_move(ctx, s, expected, event, to, NULL, NULL, d);
 }
 
 int fl_issues_decide_update(const fl_cmd_ctx_t *ctx, const fl_issue_state_t *s, int64_t expected,
@@ -158,7 +160,7 @@ int fl_issues_decide_update(const fl_cmd_ctx_t *ctx, const fl_issue_state_t *s, 
     json_t *diff;
     int rc = 0;
 
-    if (check_live(s, d) < 0 ||
+    if (fl__iss_check_live(s, d) < 0 ||
         check_refs(s->v, cmd, refs, after(s->v, cmd, FL_ISSUE_REPORTER_ID), d) < 0)
         return FL_EINVAL;
     diff = json_object();
@@ -178,8 +180,8 @@ int fl_issues_decide_update(const fl_cmd_ctx_t *ctx, const fl_issue_state_t *s, 
         json_decref(diff);
         return 0;
     }
-    return emit(ctx, s, expected, "issue.updated",
-                json_pack("{s:s,s:o}", "id", s->id, "changes", diff), d);
+    return fl__iss_emit(ctx, s, expected, "issue.updated",
+                        json_pack("{s:s,s:o}", "id", s->id, "changes", diff), d);
 }
 
 /* ----------------------------------------------------------------- delete */
@@ -187,25 +189,31 @@ int fl_issues_decide_update(const fl_cmd_ctx_t *ctx, const fl_issue_state_t *s, 
 int fl_issues_decide_delete(const fl_cmd_ctx_t *ctx, const fl_issue_state_t *s, int64_t expected,
                             fl_decision_t *d)
 {
-    if (check_live(s, d) < 0)
+    if (fl__iss_check_live(s, d) < 0)
         return FL_EINVAL;
-    return emit(ctx, s, expected, "issue.deleted",
-                json_pack("{s:s,s:s}", "id", s->id, "issue_number", s->number), d);
+    return fl__iss_emit(ctx, s, expected, "issue.deleted",
+                        json_pack("{s:s,s:s}", "id", s->id, "issue_number", s->number), d);
 }
 
 /* ------------------------------------------------------------------ moves */
 
 int fl_issues_emit_move(const fl_cmd_ctx_t *ctx, const fl_issue_state_t *s, int64_t expected,
-                        const char *type, const char *to, const char *reason, fl_decision_t *d)
+                        const char *type, const char *to, const char *reason, json_t *extra,
+                        fl_decision_t *d)
 {
     char *history_id = fl_uuid_new(ctx->a);
     json_t *data;
 
-    if (history_id == NULL)
+    if (history_id == NULL) {
+        json_decref(extra);
         return FL_ETOOBIG;
+    }
     data = json_pack("{s:s,s:s,s:s,s:s,s:o,s:o}", "id", s->id, "history_id", history_id, "from",
                      s->v[FL_ISSUE_STATUS], "to", to, "changed_by",
                      ctx->actor_id != NULL ? json_string(ctx->actor_id) : json_null(), "reason",
                      reason != NULL ? json_string(reason) : json_null());
-    return emit(ctx, s, expected, type, data, d);
+    if (extra != NULL)
+        json_object_update(data, extra);
+    json_decref(extra);
+    return fl__iss_emit(ctx, s, expected, type, data, d);
 }

@@ -16,8 +16,7 @@ typedef struct dec {
     const fl__iss_field_t *f;
 } dec_t;
 
-/* Why a string of at most max characters is refused, or NULL. */
-static const char *text_problem(const json_t *v, unsigned max, bool lines, bool blank_ok)
+const char *fl__iss_text_problem(const json_t *v, unsigned max, bool lines, bool blank_ok)
 {
     const char *s = json_string_value(v);
     size_t len = json_string_length(v);
@@ -113,7 +112,7 @@ static const char *dec_value(dec_t *c, const json_t *v)
     case FL__ISS_TEXT:
         break;
     }
-    why = text_problem(v, c->f->max, c->f->kind == FL__ISS_TEXT, !c->f->required);
+    why = fl__iss_text_problem(v, c->f->max, c->f->kind == FL__ISS_TEXT, !c->f->required);
     if (why == NULL)
         return fl_arena_strndup(c->a, json_string_value(v), json_string_length(v));
     fl_decision_field(c->d, c->f->name, why);

@@ -44,14 +44,43 @@ json_t *fl__iss_value_json(int field, const char *text);
 /* A JSON value as canonical text in the arena (null, absent: NULL). FL_ETOOBIG. */
 int fl__iss_value_text(fl_arena_t *a, const json_t *v, const char **out);
 
+/*
+ * Why a string of at most max characters is refused ("must be a string",
+ * "is too long", ...), or NULL. lines: tab, CR and LF allowed.
+ */
+const char *fl__iss_text_problem(const json_t *v, unsigned max, bool lines, bool blank_ok);
+
 /* True when two values (either may be NULL) are equal. */
 bool fl__iss_same(const char *a, const char *b);
 
 /*
  * decide.c: a status move {id, history_id (the issue_status_history row),
- * from, to, changed_by, reason} on s's stream.
+ * from, to, changed_by, reason} on s's stream, with extra's members (taken;
+ * may be NULL).
  */
 int fl_issues_emit_move(const fl_cmd_ctx_t *ctx, const fl_issue_state_t *s, int64_t expected,
-                        const char *type, const char *to, const char *reason, fl_decision_t *d);
+                        const char *type, const char *to, const char *reason, json_t *extra,
+                        fl_decision_t *d);
+
+/*
+ * decide.c: an event (data taken) on s's stream; the first event of a
+ * decision expects the stream at `expected` (FL_LOG_ANY: the folded
+ * version; a new issue: no stream).
+ */
+int fl__iss_emit(const fl_cmd_ctx_t *ctx, const fl_issue_state_t *s, int64_t expected,
+                 const char *type, json_t *data, fl_decision_t *d);
+
+/* d fails with status and title, and field's message (NULL: the title); FL_EINVAL. */
+int fl__iss_refuse(fl_decision_t *d, int status, const char *title, const char *field,
+                   const char *message);
+
+/* 0 for a live issue, else 404 into d and FL_EINVAL. */
+int fl__iss_check_live(const fl_issue_state_t *s, fl_decision_t *d);
+
+/*
+ * project.c: a status move's SQL (the issues row's status and times, and
+ * the issue_status_history row); project_actions.c adds the rest.
+ */
+int fl__iss_project_move(fl_proj_out_t *out, const fl_event_t *ev, const json_t *data);
 
 #endif

@@ -130,7 +130,7 @@ static int on_deleted(fl_proj_out_t *out, const fl_event_t *ev, const json_t *da
  * the first move out of new, with its wall minutes; resolved_at, closed_at;
  * a reopen clears both), and the issue_status_history row.
  */
-static int on_move(fl_proj_out_t *out, const fl_event_t *ev, const json_t *data)
+int fl__iss_project_move(fl_proj_out_t *out, const fl_event_t *ev, const json_t *data)
 {
     const char *id = uuid_of(data, "id"), *hid = uuid_of(data, "history_id");
     const char *from = json_string_value(json_object_get(data, "from"));
@@ -173,8 +173,16 @@ static int on_move(fl_proj_out_t *out, const fl_event_t *ev, const json_t *data)
                         7, h);
 }
 
+/* The status moves of the actions are in project_actions.c. */
+static int on_status_changed(fl_proj_out_t *out, const fl_event_t *ev, const json_t *data)
+{
+    return fl__iss_project_move(out, ev, data);
+}
+
 const fl_proj_handler_t fl_issues_projections[] = {
-    {"issue.created", on_created}, {"issue.updated", on_updated},     {"issue.deleted", on_deleted},
-    {"issue.assigned", on_move},   {"issue.status_changed", on_move}, {"issue.resolved", on_move},
-    {"issue.closed", on_move},     {"issue.reopened", on_move},       {NULL, NULL},
+    {"issue.created", on_created},
+    {"issue.updated", on_updated},
+    {"issue.deleted", on_deleted},
+    {"issue.status_changed", on_status_changed},
+    {NULL, NULL},
 };

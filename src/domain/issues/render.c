@@ -1,8 +1,10 @@
 /*
  * The issue as the API shows it, from the write side's state (answers to
  * commands, time travel); query.c builds the same members from the read
- * model, plus the assignment columns the aggregate does not keep yet.
+ * model.
  */
+#include <string.h>
+
 #include "firelater/err.h"
 #include "internal.h"
 
@@ -13,6 +15,22 @@ json_t *fl_issue_to_json(const fl_issue_state_t *s)
 
     for (int i = 0; i < FL_ISSUE_F__N; i++)
         json_object_set_new(j, fl_issue_field_name(i), fl__iss_value_json(i, s->v[i]));
+    const char *parent = NULL;
+    for (size_t i = 0; i < s->n_links; i++) {
+        if (strcmp(s->links[i].link_type, "parent") == 0)
+            parent = s->links[i].target_id;
+    }
+    json_object_set_new(j, "assigned_to", fl_json_str_or_null(s->assigned_to));
+    json_object_set_new(j, "assigned_group", fl_json_str_or_null(s->assigned_group));
+    json_object_set_new(j, "escalation_level", json_integer(s->escalation_level));
+    json_object_set_new(j, "escalated_at", fl_json_time_or_null(s->escalated_at));
+    json_object_set_new(j, "resolution_code", fl_json_str_or_null(s->resolution_code));
+    json_object_set_new(j, "resolution_notes", fl_json_str_or_null(s->resolution_notes));
+    json_object_set_new(j, "resolved_by", fl_json_str_or_null(s->resolved_by));
+    json_object_set_new(j, "closed_by", fl_json_str_or_null(s->closed_by));
+    json_object_set_new(j, "parent_issue_id", fl_json_str_or_null(parent));
+    json_object_set_new(j, "sla_breached", json_boolean(s->sla_breached));
+    json_object_set_new(j, "sla_breach_type", fl_json_str_or_null(s->sla_breach_type));
     json_object_set_new(j, "first_response_at", fl_json_time_or_null(s->first_response_at));
     json_object_set_new(j, "resolved_at", fl_json_time_or_null(s->resolved_at));
     json_object_set_new(j, "closed_at", fl_json_time_or_null(s->closed_at));

@@ -372,3 +372,19 @@ void fl_access_user_perms(const fl_access_t *m, const char *user_id, const char 
     for (size_t i = 0; ms != NULL && i < ms->n; i++)
         add_group(m, ms->ids[i], out);
 }
+
+bool fl_access_is_member(const fl_access_t *m, const char *user_id, const char *group_id)
+{
+    const memberships_t *ms = user_id != NULL ? fl_strmap_get(&m->members, user_id) : NULL;
+
+    for (size_t i = 0; ms != NULL && group_id != NULL && i < ms->n; i++) {
+        const char *id = ms->ids[i];
+        for (int depth = 0; id != NULL && depth <= FL_ACCESS_MAX_DEPTH; depth++) {
+            const group_t *g = fl_strmap_get(&m->groups, id);
+            if (strcmp(id, group_id) == 0)
+                return true;
+            id = g != NULL ? g->parent : NULL;
+        }
+    }
+    return false;
+}

@@ -8,5 +8,6 @@ TCase *issues_rules_tcase(void);
 TCase *issues_decode_tcase(void);
 TCase *issues_decide_tcase(void);
 TCase *issues_read_tcase(void);
+TCase *issues_actions_tcase(void);
 
 #endif

@@ -35,9 +35,12 @@ static int project(const char *type, const char *num, const char *data_text)
         .pos = 1, .ts = 1764072000000000LL, .type = type, .v = 1, .sv = 3, .actor = "", .num = num};
     int rc = -1;
 
-    for (const fl_proj_handler_t *h = fl_issues_projections; h->type != NULL; h++) {
-        if (strcmp(h->type, type) == 0)
-            rc = h->fn(&out, &ev, data);
+    const fl_proj_handler_t *tables[] = {fl_issues_projections, fl_issues_action_projections};
+    for (size_t t = 0; t < 2; t++) {
+        for (const fl_proj_handler_t *h = tables[t]; h->type != NULL; h++) {
+            if (strcmp(h->type, type) == 0)
+                rc = h->fn(&out, &ev, data);
+        }
     }
     json_decref(data);
     return rc;
@@ -85,15 +88,19 @@ START_TEST(a_move_writes_history)
     ck_assert_int_eq(project("issue.resolved", "",
                              "{\"id\":\"" IID "\",\"history_id\":\"" HID "\",\"from\":"
                              "\"in_progress\",\"to\":\"resolved\",\"changed_by\":\"" UID
-                             "\",\"reason\":null}"),
+                             "\",\"reason\":null,\"resolution_code\":\"fixed\","
+                             "\"resolution_notes\":\"n\"}"),
                      0);
-    ck_assert_int_eq(out.n, 2);
+    ck_assert_int_eq(out.n, 3);
     ck_assert(sql_has(0, "UPDATE issues SET status = $2"));
     ck_assert_str_eq(out.stmts[0].params[1], "resolved");
     ck_assert(sql_has(1, "INSERT INTO issue_status_history"));
     ck_assert_str_eq(out.stmts[1].params[0], HID);
     ck_assert_str_eq(out.stmts[1].params[2], "in_progress");
     ck_assert_ptr_null(out.stmts[1].params[5]);
+    ck_assert(sql_has(2, "resolution_code = $2"));
+    ck_assert_str_eq(out.stmts[2].params[1], "fixed");
+    ck_assert_str_eq(out.stmts[2].params[3], UID);
 }
 END_TEST
 
