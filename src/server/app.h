@@ -380,5 +380,16 @@ int fl_api_issues_get(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 int fl_api_issues_update(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 int fl_api_issues_delete(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 int fl_api_apps_issues_list(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+/* SLA configuration (api_sla.c) */
+int fl_api_sla_policies_list(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_sla_policies_create(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_sla_policies_get(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_sla_policies_update(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_sla_policies_delete(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_sla_hours_list(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_sla_hours_create(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_sla_hours_get(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_sla_hours_update(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_sla_hours_delete(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 
 #endif
