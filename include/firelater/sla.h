@@ -69,6 +69,8 @@ typedef struct fl_sla_policy {
     fl_sla_target_t targets[FL_SLA_TARGETS_MAX];
     size_t n_targets;
     int64_t created_seq; /* order of creation in sla:config: ties go to the lower */
+    int64_t version;     /* the sla:config version that last changed it */
+    fl_time_t created_at, updated_at;
     bool deleted;
     fl_cal_t *cal; /* its business hours' calendar (owned by the config), or NULL */
 } fl_sla_policy_t;
@@ -76,6 +78,8 @@ typedef struct fl_sla_policy {
 typedef struct fl_sla_business_hours {
     const char *id;
     fl_cal_def_t def;
+    int64_t version; /* the sla:config version that last changed it */
+    fl_time_t created_at, updated_at;
     bool deleted;
     fl_cal_t *cal; /* built by fl_sla_config_build */
 } fl_sla_business_hours_t;
@@ -153,14 +157,15 @@ void fl_sla_config_free_calendars(fl_sla_config_t *c);
 
 /*
  * Folds one event of sla:config into c (its version becomes seq, the event's
- * version in the stream). Event data: {"id", "body": <the decoded body>,
+ * version in the stream; ts, the event's time, stamps the entries it changes,
+ * a demoted default included). Event data: {"id", "body": <the decoded body>,
  * "cleared_default": <id> | null} for _created/_updated, {"id"} for
  * _deleted. Entries and strings come from a (arrays grow in a; the config
  * lives as long as the arena). Unknown types are skipped. Returns 0, or
  * FL_ECORRUPT for data the decoders refuse.
  */
 int fl_sla_config_apply(fl_sla_config_t *c, fl_arena_t *a, const char *type, const json_t *data,
-                        int64_t seq);
+                        int64_t seq, fl_time_t ts);
 
 /*
  * The aggregate type of sla:config for fl_agg_load (state: fl_sla_config_t,
@@ -190,6 +195,58 @@ int fl_sla_decide_policy_delete(const fl_cmd_ctx_t *ctx, const fl_sla_config_t *
 
 /* A business-hours definition as the API shows it: the body plus id (a new reference). */
 json_t *fl_sla_hours_json(const fl_sla_business_hours_t *h);
+
+/*
+ * The API's view of an entry of the folded config: the body with id,
+ * created_at, updated_at and version (the sla:config version that last
+ * changed it). New references.
+ */
+json_t *fl_sla_policy_entity_json(const fl_sla_policy_t *p);
+json_t *fl_sla_hours_entity_json(const fl_sla_business_hours_t *h);
+
+/* ---- the read model (project_config.c, config_query.c) ------------------------------------ */
+
+/* Handlers for the six sla:config events: business_hours (+ schedule, holidays), sla_policies
+ * (+ targets). */
+extern const fl_proj_handler_t fl_sla_config_projections[];
+
+typedef enum fl_sla_kind { FL_SLA_POLICIES, FL_SLA_HOURS } fl_sla_kind_t;
+
+#define FL_SLA_QUERY_MAX_PARAMS 8
+
+/*
+ * One statement: sql with params[0..nparams-1] (text, in the arena). Each
+ * row's column j holds an entry's JSON (as fl_sla_*_entity_json); a page's
+ * rows also carry _total, and a page past the end is one row whose j is NULL.
+ */
+typedef struct fl_sla_query {
+    const char *sql;
+    const char *params[FL_SLA_QUERY_MAX_PARAMS];
+    int nparams;
+    long page;
+    long per_page;
+} fl_sla_query_t;
+
+/*
+ * A list of live entries: page, per_page (1..100, default 25), sort
+ * (created_at (default), name, updated_at, and entity_type for policies,
+ * timezone for hours), order (asc|desc), is_default, and for policies
+ * entity_type and business_hours_id. Unknown or repeated parameters and bad
+ * values are collected in d naming them (FL_EINVAL).
+ */
+int fl_sla_list_query(fl_sla_kind_t kind, const fl_http_param_t *query, size_t n, fl_arena_t *a,
+                      fl_sla_query_t *out, fl_decision_t *d);
+
+/*
+ * One live entry by uuid, with column cv: the sla:config version the read
+ * model holds (the ETag a GET gives). FL_EINVAL when id is not a UUID.
+ */
+int fl_sla_get_query(fl_sla_kind_t kind, const char *id, fl_sla_query_t *out);
+
+/* Row `row`'s entry (NULL for a page's padding row or none), its cv (0 when none), the page. */
+json_t *fl_sla_row_json(const fl_store_res_t *r, int row);
+int64_t fl_sla_row_config_version(const fl_store_res_t *r, int row);
+json_t *fl_sla_page_json(const fl_store_res_t *r, const fl_sla_query_t *q);
 
 /* issue.sla_breached -> issues.sla_breached, sla_breach_type (src/domain/sla/project.c). */
 extern const fl_proj_handler_t fl_sla_timer_projections[];

@@ -414,5 +414,16 @@ int fl_api_issues_worklog_delete(fl_server_t *s, fl_http_req_t *req, fl_principa
 int fl_api_issues_history(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 int fl_api_issues_related(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 int fl_api_apps_issues_list(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+/* SLA configuration (api_sla.c) */
+int fl_api_sla_policies_list(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_sla_policies_create(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_sla_policies_get(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_sla_policies_update(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_sla_policies_delete(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_sla_hours_list(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_sla_hours_create(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_sla_hours_get(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_sla_hours_update(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_sla_hours_delete(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 
 #endif

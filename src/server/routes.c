@@ -174,6 +174,27 @@ const fl_http_route_t fl_srv_routes[] = {
           "link an issue to another"),
     ROUTE("GET", "/api/v1/applications/{id}/issues", NEED(ISSUES, READ), fl_api_apps_issues_list,
           "an application's issues"),
+    /* SLA configuration: policies and business hours (one stream, sla:config) */
+    ROUTE("GET", "/api/v1/sla/policies", NEED(SLA, READ), fl_api_sla_policies_list,
+          "list SLA policies"),
+    ROUTE("POST", "/api/v1/sla/policies", NEED(SLA, CREATE), fl_api_sla_policies_create,
+          "create an SLA policy"),
+    ROUTE("GET", "/api/v1/sla/policies/{id}", NEED(SLA, READ), fl_api_sla_policies_get,
+          "an SLA policy"),
+    ROUTE("PUT", "/api/v1/sla/policies/{id}", NEED(SLA, UPDATE), fl_api_sla_policies_update,
+          "replace an SLA policy (targets replaced whole)"),
+    ROUTE("DELETE", "/api/v1/sla/policies/{id}", NEED(SLA, DELETE), fl_api_sla_policies_delete,
+          "delete an SLA policy"),
+    ROUTE("GET", "/api/v1/sla/business-hours", NEED(SLA, READ), fl_api_sla_hours_list,
+          "list business hours"),
+    ROUTE("POST", "/api/v1/sla/business-hours", NEED(SLA, CREATE), fl_api_sla_hours_create,
+          "create business hours"),
+    ROUTE("GET", "/api/v1/sla/business-hours/{id}", NEED(SLA, READ), fl_api_sla_hours_get,
+          "business hours"),
+    ROUTE("PUT", "/api/v1/sla/business-hours/{id}", NEED(SLA, UPDATE), fl_api_sla_hours_update,
+          "replace business hours (schedule and holidays replaced whole)"),
+    ROUTE("DELETE", "/api/v1/sla/business-hours/{id}", NEED(SLA, DELETE), fl_api_sla_hours_delete,
+          "delete business hours (refused while a policy uses them)"),
 };
 
 const size_t fl_srv_n_routes = sizeof(fl_srv_routes) / sizeof(fl_srv_routes[0]);

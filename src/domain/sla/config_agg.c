@@ -15,7 +15,7 @@ static int config_fold(void *state, fl_arena_t *a, const fl_event_t *ev)
 
     if (ev->data_len > 0 && (rc = fl_codec_to_json(ev->data, ev->data_len, &data)) < 0)
         return rc;
-    rc = fl_sla_config_apply(state, a, ev->type, data, (int64_t)ev->sv);
+    rc = fl_sla_config_apply(state, a, ev->type, data, (int64_t)ev->sv, ev->ts);
     json_decref(data);
     return rc;
 }

@@ -47,11 +47,20 @@ static const char *data_id(const json_t *data, fl_arena_t *a)
     return id != NULL ? fl_arena_strndup(a, id, strlen(id)) : NULL;
 }
 
-static int apply_hours(fl_sla_config_t *c, fl_arena_t *a, const char *what, const json_t *data)
+/* The stamp of an entry changed by the event at (seq, ts). */
+#define STAMP(e, seq, ts)                                                                          \
+    do {                                                                                           \
+        (e)->version = (seq);                                                                      \
+        (e)->updated_at = (ts);                                                                    \
+    } while (0)
+
+static int apply_hours(fl_sla_config_t *c, fl_arena_t *a, const char *what, const json_t *data,
+                       int64_t seq, fl_time_t ts)
 {
     const char *id = data_id(data, a);
     const char *cleared = json_string_value(json_object_get(data, "cleared_default"));
     fl_sla_business_hours_t *h = (fl_sla_business_hours_t *)fl_sla_hours_find(c, id);
+    fl_sla_business_hours_t *old = (fl_sla_business_hours_t *)fl_sla_hours_find(c, cleared);
     fl_decision_t d;
     fl_cal_def_t def;
     int rc;
@@ -59,8 +68,10 @@ static int apply_hours(fl_sla_config_t *c, fl_arena_t *a, const char *what, cons
     if (id == NULL)
         return FL_ECORRUPT;
     if (strcmp(what, "deleted") == 0) {
-        if (h != NULL)
+        if (h != NULL) {
             h->deleted = true;
+            STAMP(h, seq, ts);
+        }
         return 0;
     }
     fl_decision_init(&d);
@@ -68,8 +79,10 @@ static int apply_hours(fl_sla_config_t *c, fl_arena_t *a, const char *what, cons
     fl_decision_release(&d);
     if (rc != 0)
         return FL_ECORRUPT;
-    if (cleared != NULL && fl_sla_hours_find(c, cleared) != NULL)
-        ((fl_sla_business_hours_t *)fl_sla_hours_find(c, cleared))->def.is_default = false;
+    if (old != NULL) {
+        old->def.is_default = false;
+        STAMP(old, seq, ts);
+    }
     if (strcmp(what, "created") == 0) {
         fl_sla_business_hours_t *arr = grow(a, c->hours, c->n_hours, sizeof(*arr));
 
@@ -79,18 +92,21 @@ static int apply_hours(fl_sla_config_t *c, fl_arena_t *a, const char *what, cons
         h = &c->hours[c->n_hours++];
         memset(h, 0, sizeof(*h));
         h->id = id;
+        h->created_at = ts;
     } else if (h == NULL)
         return FL_ECORRUPT;
     h->def = def;
+    STAMP(h, seq, ts);
     return 0;
 }
 
 static int apply_policy(fl_sla_config_t *c, fl_arena_t *a, const char *what, const json_t *data,
-                        int64_t seq)
+                        int64_t seq, fl_time_t ts)
 {
     const char *id = data_id(data, a);
     const char *cleared = json_string_value(json_object_get(data, "cleared_default"));
     fl_sla_policy_t *p = (fl_sla_policy_t *)fl_sla_policy_find(c, id);
+    fl_sla_policy_t *old = (fl_sla_policy_t *)fl_sla_policy_find(c, cleared);
     fl_sla_policy_t np;
     fl_decision_t d;
     int rc;
@@ -98,8 +114,10 @@ static int apply_policy(fl_sla_config_t *c, fl_arena_t *a, const char *what, con
     if (id == NULL)
         return FL_ECORRUPT;
     if (strcmp(what, "deleted") == 0) {
-        if (p != NULL)
+        if (p != NULL) {
             p->deleted = true;
+            STAMP(p, seq, ts);
+        }
         return 0;
     }
     fl_decision_init(&d);
@@ -107,8 +125,10 @@ static int apply_policy(fl_sla_config_t *c, fl_arena_t *a, const char *what, con
     fl_decision_release(&d);
     if (rc != 0)
         return FL_ECORRUPT;
-    if (cleared != NULL && fl_sla_policy_find(c, cleared) != NULL)
-        ((fl_sla_policy_t *)fl_sla_policy_find(c, cleared))->is_default = false;
+    if (old != NULL) {
+        old->is_default = false;
+        STAMP(old, seq, ts);
+    }
     np.id = id;
     if (strcmp(what, "created") == 0) {
         fl_sla_policy_t *arr = grow(a, c->policies, c->n_policies, sizeof(*arr));
@@ -117,24 +137,28 @@ static int apply_policy(fl_sla_config_t *c, fl_arena_t *a, const char *what, con
             return FL_ECORRUPT;
         c->policies = arr;
         np.created_seq = seq;
+        np.created_at = ts;
         p = &c->policies[c->n_policies++];
     } else if (p == NULL)
         return FL_ECORRUPT;
-    else
+    else {
         np.created_seq = p->created_seq;
+        np.created_at = p->created_at;
+    }
     *p = np;
+    STAMP(p, seq, ts);
     return 0;
 }
 
 int fl_sla_config_apply(fl_sla_config_t *c, fl_arena_t *a, const char *type, const json_t *data,
-                        int64_t seq)
+                        int64_t seq, fl_time_t ts)
 {
     int rc = 0;
 
     if (strncmp(type, "sla.business_hours_", 19) == 0)
-        rc = apply_hours(c, a, type + 19, data);
+        rc = apply_hours(c, a, type + 19, data, seq, ts);
     else if (strncmp(type, "sla.policy_", 11) == 0)
-        rc = apply_policy(c, a, type + 11, data, seq);
+        rc = apply_policy(c, a, type + 11, data, seq, ts);
     if (rc == 0)
         c->version = seq;
     return rc;

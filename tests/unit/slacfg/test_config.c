@@ -52,8 +52,9 @@ static int fold_decision(world_t *w)
         ck_assert_str_eq(w->d.expects[0].stream, "sla:config");
         ck_assert_int_eq(w->d.expects[0].version, w->c.version);
         ck_assert_int_eq(fl_codec_to_json(w->d.events[i].data, w->d.events[i].data_len, &data), 0);
-        ck_assert_int_eq(
-            fl_sla_config_apply(&w->c, &w->a, w->d.events[i].type, data, w->c.version + 1), 0);
+        ck_assert_int_eq(fl_sla_config_apply(&w->c, &w->a, w->d.events[i].type, data,
+                                             w->c.version + 1, 1000000 * (w->c.version + 1)),
+                         0);
         json_decref(data);
     }
     return w->d.status;
