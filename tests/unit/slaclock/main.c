@@ -87,5 +87,6 @@ int main(void)
     suite_add_tcase(s, sc_property_tcase());
     suite_add_tcase(s, sc_timerq_tcase());
     suite_add_tcase(s, sc_facts_tcase());
+    suite_add_tcase(s, sc_facts_in_tcase());
     return tu_run(s);
 }
