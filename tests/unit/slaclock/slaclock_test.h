@@ -26,5 +26,6 @@ TCase *sc_property_tcase(void);
 TCase *sc_timerq_tcase(void);
 TCase *sc_facts_tcase(void);
 TCase *sc_facts_in_tcase(void);
+TCase *sc_idtab_tcase(void);
 
 #endif
