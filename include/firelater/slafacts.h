@@ -23,6 +23,13 @@
  *                            at = data.crossed_at): what was already fired
  * Events of other types, and facts past FL_SLAFACTS_MAX, are not folded (the
  * latter is FL_ETOOBIG: the caller stops tracking such an issue and says so).
+ *
+ * The fold reads an event through fl_slafacts_in_t, the few fields it needs,
+ * filled from the event's msgpack data directly (fl_slafacts_in_mp: what the
+ * timers use, no JSON) or from decoded JSON (fl_slafacts_in_json). Between
+ * events it keeps fl_slafacts_state_t, 19 bytes, so that a scan can fold a
+ * million issues at once and keep their facts elsewhere (fl_slafacts_step);
+ * fl_slafacts_t is the same fold with the facts kept inline.
  */
 #ifndef FIRELATER_SLAFACTS_H
 #define FIRELATER_SLAFACTS_H
@@ -33,13 +40,124 @@
 #include "firelater/log.h"
 #include "firelater/slaclock.h"
 
-#define FL_SLAFACTS_MAX 128
+#define FL_SLAFACTS_MAX  128
+#define FL_SLAFACTS_STEP 4 /* facts one event gives at most (PRIORITY, RESPOND, RESUME, PAUSE) */
+
+/* An event's field as the fold sees it. */
+typedef enum fl_slafacts_has {
+    FL_SLAFACTS_ABSENT, /* not in the event */
+    FL_SLAFACTS_NOSTR,  /* present, but not a string (null, a number...) */
+    FL_SLAFACTS_STR     /* a string: p, len (up to its first NUL, as C reads it) */
+} fl_slafacts_has_t;
+
+typedef struct fl_slafacts_str {
+    const char *p; /* into the event's data; not NUL-terminated */
+    uint32_t len;
+    uint8_t has; /* fl_slafacts_has_t */
+} fl_slafacts_str_t;
+
+/* The event types the fold tells apart. */
+typedef enum fl_slafacts_type {
+    FL_SLAFT_OTHER,
+    FL_SLAFT_CREATED,
+    FL_SLAFT_UPDATED,
+    FL_SLAFT_DELETED,
+    FL_SLAFT_COMMENT,  /* issue.comment_added */
+    FL_SLAFT_WARNED,   /* issue.sla_warning */
+    FL_SLAFT_BREACHED, /* issue.sla_breached */
+    FL_SLAFT_ASSIGNED, /* the status moves: data.to, else the status named */
+    FL_SLAFT_RESOLVED,
+    FL_SLAFT_CLOSED,
+    FL_SLAFT_REOPENED,
+    FL_SLAFT_STATUS_CHANGED /* data.to only */
+} fl_slafacts_type_t;
+
+/* An issue's attributes that choose its policy, set by issue.created and issue.updated. */
+typedef enum fl_slafacts_attr {
+    FL_SLAFACTS_PRIORITY,
+    FL_SLAFACTS_ISSUE_TYPE,
+    FL_SLAFACTS_APPLICATION,
+    FL_SLAFACTS_ATTRS
+} fl_slafacts_attr_t;
+
+/*
+ * The fields of one event the fold reads. Strings point into the event's
+ * data (and actor) and live as long as it.
+ */
+typedef struct fl_slafacts_in {
+    uint8_t type; /* fl_slafacts_type_t */
+    fl_time_t ts;
+    const char *actor; /* NUL-terminated; "" when none */
+    /* data.<key> */
+    fl_slafacts_str_t status, reporter_id, user_id, to, metric, crossed_at;
+    fl_slafacts_str_t attr[FL_SLAFACTS_ATTRS];    /* data.priority, issue_type, application_id */
+    fl_slafacts_str_t changed[FL_SLAFACTS_ATTRS]; /* data.changes.<attr>.to */
+    fl_slafacts_str_t changed_status;             /* data.changes.status.to */
+    bool is_internal;                             /* data.is_internal is true */
+} fl_slafacts_in_t;
+
+/*
+ * Fills in from an event: its type, ts, actor (NUL-terminated, may be NULL)
+ * and msgpack data (len 0: none). Returns 0, or FL_ECORRUPT when data is not
+ * well-formed msgpack (the event is then not folded). Keys that are not
+ * strings are skipped, and of a key given twice the last counts (as in JSON).
+ */
+int fl_slafacts_in_mp(fl_slafacts_in_t *in, const char *type, fl_time_t ts, const char *actor,
+                      const uint8_t *data, size_t len);
+
+/* The same from decoded JSON data (may be NULL); its strings live as long as data. */
+void fl_slafacts_in_json(fl_slafacts_in_t *in, const fl_event_t *ev, const json_t *data);
+
+/*
+ * The attribute as this event sets it: data.<key> when present, else
+ * data.changes.<key>.to; NULL when the event leaves it as it was (its type is
+ * not created or updated, or it names neither). has NOSTR sets it to none.
+ */
+const fl_slafacts_str_t *fl_slafacts_attr(const fl_slafacts_in_t *in, fl_slafacts_attr_t which);
+
+/* Statuses as the fold tells them apart: only these four have rules. */
+typedef enum fl_slafacts_status {
+    FL_SLAFS_NEW,
+    FL_SLAFS_OTHER,
+    FL_SLAFS_PENDING,
+    FL_SLAFS_RESOLVED,
+    FL_SLAFS_CLOSED
+} fl_slafacts_status_t;
+
+/*
+ * Who someone is, to compare a commenter with the reporter: a lower-case
+ * UUID's 16 bytes, or a 128-bit BLAKE2b hash of any other text.
+ */
+typedef struct fl_slafacts_who {
+    uint8_t tag; /* 0: "" (none), 1: UUID bytes, 2: hash */
+    uint8_t b[16];
+} fl_slafacts_who_t;
+
+/* What the fold keeps of an issue between its events. */
+typedef struct fl_slafacts_state {
+    fl_slafacts_who_t reporter;
+    uint8_t status; /* fl_slafacts_status_t */
+    bool responded;
+} fl_slafacts_state_t;
+
+/* What one event gave. */
+typedef struct fl_slafacts_out {
+    fl_slaclock_fact_t facts[FL_SLAFACTS_STEP];
+    size_t n;
+    fl_slafacts_str_t status; /* the status name moved to (has STR), else ABSENT */
+} fl_slafacts_out_t;
+
+void fl_slafacts_state_init(fl_slafacts_state_t *st);
+
+/* Folds one event into st; its facts, in order, into out. Pure. */
+void fl_slafacts_step(fl_slafacts_state_t *st, const fl_slafacts_in_t *in, fl_slafacts_out_t *out);
 
 typedef struct fl_slafacts {
     fl_slaclock_fact_t facts[FL_SLAFACTS_MAX];
     size_t n;
+    fl_slafacts_state_t st;
     char reporter[FL_UUID_LEN + 1];
-    char status[16]; /* the issue's status after the events folded */
+    char status[16]; /* the issue's status after the events folded (truncated) */
     bool responded;
     fl_time_t responded_at; /* 0 until the first response */
 } fl_slafacts_t;
@@ -49,7 +167,13 @@ void fl_slafacts_init(fl_slafacts_t *f);
 /* Folds one event (data: its decoded body, may be NULL). 0, or FL_ETOOBIG when full. */
 int fl_slafacts_fold(fl_slafacts_t *f, const fl_event_t *ev, const json_t *data);
 
+/* Folds one event read with fl_slafacts_in_*. 0, or FL_ETOOBIG when full. */
+int fl_slafacts_fold_in(fl_slafacts_t *f, const fl_slafacts_in_t *in);
+
 /* The index of a priority name (critical, high, medium, low), or -1. */
 int fl_slafacts_priority(const char *name);
+
+/* The same for a name that is not NUL-terminated. */
+int fl_slafacts_priority_n(const char *name, size_t len);
 
 #endif

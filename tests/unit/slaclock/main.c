@@ -87,5 +87,7 @@ int main(void)
     suite_add_tcase(s, sc_property_tcase());
     suite_add_tcase(s, sc_timerq_tcase());
     suite_add_tcase(s, sc_facts_tcase());
+    suite_add_tcase(s, sc_facts_in_tcase());
+    suite_add_tcase(s, sc_idtab_tcase());
     return tu_run(s);
 }

@@ -25,5 +25,7 @@ TCase *sc_engine_tcase(void);
 TCase *sc_property_tcase(void);
 TCase *sc_timerq_tcase(void);
 TCase *sc_facts_tcase(void);
+TCase *sc_facts_in_tcase(void);
+TCase *sc_idtab_tcase(void);
 
 #endif
