@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # End to end: the SLA timers of the real server. A round-the-clock policy
-# (response for critical issues: 1 minute, warning at 50 %) and an issue are
-# written to the tenant's log with flctl (there are no /sla endpoints yet);
-# the issues are created through the API. The running server records the warning
+# (response for critical issues: 1 minute, warning at 50 %) is written to the
+# tenant's log with flctl (tests/e2e/sla_test.sh makes one through the API);
+# the issues are created and assigned through the API. The running server records the warning
 # within a second of its instant; killed before the breach and started after
 # it, the server records the breach at start-up with the instant it was
 # crossed; a response stops the clock; nothing is ever recorded twice, also
