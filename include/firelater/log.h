@@ -233,6 +233,13 @@ void fl_log_hash(const uint8_t *raw, size_t len, uint8_t out[FL_LOG_HASH_LEN]);
 /* Formats the number n for prefix as "ISS-00001" (at least five digits). */
 void fl_log_number_format(const char *prefix, uint64_t n, char *buf, size_t len);
 
+/*
+ * Drops the log's pages from the process's resident set after a long read
+ * (madvise MADV_DONTNEED over the map, which is read-only): they stay in the
+ * page cache and come back, without I/O, when next read. 0 or -errno.
+ */
+int fl_log_drop_pages(fl_log_t *log);
+
 /* The environment's directory, for messages. */
 const char *fl_log_path(const fl_log_t *log);
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -165,6 +166,24 @@ int fl__log_grow(fl_log_t *log)
     int rc = mdb_env_set_mapsize(log->env, size);
     pthread_rwlock_unlock(&log->map_lock);
     return fl__log_err(rc);
+}
+
+int fl_log_drop_pages(fl_log_t *log)
+{
+    MDB_envinfo info;
+    int rc = 0;
+
+    /*
+     * The map is read-only (no MDB_WRITEMAP: LMDB writes with pwrite), so its
+     * pages are the page cache's; dropping them loses nothing. The lock keeps
+     * a growth from moving the map meanwhile.
+     */
+    pthread_rwlock_rdlock(&log->map_lock);
+    mdb_env_info(log->env, &info);
+    if (madvise(info.me_mapaddr, info.me_mapsize, MADV_DONTNEED) != 0)
+        rc = -errno;
+    pthread_rwlock_unlock(&log->map_lock);
+    return rc;
 }
 
 int fl__log_classify_eio(const fl_log_t *log)

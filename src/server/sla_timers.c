@@ -3,19 +3,22 @@
  * when an issue's clock crosses a threshold, recorded with the instant it
  * was crossed. Everything is derived from the log:
  *
- *   start    every issue stream of the tenant's log is evaluated once
- *            (src/domain/sla/facts.c folds its events into facts, the engine
- *            says what is due next) and queued at its next due instant; a
- *            threshold that passed while the server was down is due at once
- *            and recorded with the instant it was crossed;
- *   tick     every TICK_MS the events appended since the last tick are read;
- *            an issue event re-evaluates that issue, an sla:config event every
- *            issue; then what is due is fired;
+ *   start    the first tick of a tenant queues its start-up scan on the
+ *            thread pool (sla_scan.c: one pass over the log folds every
+ *            issue's facts, then each issue is evaluated once and queued at
+ *            its next due instant; a threshold that passed while the server
+ *            was down is due at once). The loop serves meanwhile; the
+ *            tenant's timers do nothing until the scan is installed, and
+ *            one scan runs at a time, so the pool stays free for commits;
+ *   tick     every TICK_MS the events appended since the last tick (or
+ *            since the scan's last position) are read; an issue event
+ *            re-evaluates that issue, an sla:config event every issue; then
+ *            what is due is fired;
  *   fire     the issue is evaluated again at now and each due crossing is
  *            appended, expecting the stream's version: a concurrent write
  *            makes the append fail and the next tick decides again. Recorded
  *            crossings come back as facts, so nothing is fired twice, also
- *            across restarts.
+ *            across restarts, and a crossing is recorded with its instant.
  *
  * The policy is chosen by fl_sla_select from the issue's current priority,
  * its application's tier and its type; each metric counts in the calendar of
@@ -26,36 +29,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "app.h"
 #include "firelater/applications.h"
 #include "firelater/codec.h"
 #include "firelater/err.h"
-#include "firelater/sla.h"
-#include "firelater/slafacts.h"
-#include "firelater/strmap.h"
-#include "firelater/timerq.h"
+#include "sla_internal.h"
 
-#define TICK_MS       250
-#define ISSUE_PREFIX  "issue:"
-#define ISSUE_PFX_LEN 6
-
-struct fl_srv_sla {
-    uint64_t seen;                /* log position read up to */
-    fl_strmap_t slots;            /* issue uuid -> slot + 1 */
-    char (*ids)[FL_UUID_LEN + 1]; /* slot -> issue uuid */
-    uint32_t n_ids, cap_ids;
-    fl_timerq_t q;
-    fl_arena_t cfg_arena; /* the folded sla:config and its calendars */
-    fl_sla_config_t cfg;
-    uint64_t cfg_version;
-    bool cfg_loaded;
-};
+#define TICK_MS 250
 
 /* What one issue's stream says, for evaluation. */
 typedef struct issue_view {
     fl_slafacts_t facts;
     uint64_t version;
-    const char *priority, *issue_type, *application_id; /* in the arena */
+    const char *attr[FL_SLAFACTS_ATTRS]; /* priority, issue_type, application_id; in the arena */
     bool deleted;
 } issue_view_t;
 
@@ -74,64 +59,44 @@ static const fl_sla_config_t *config_of(fl_srv_tenant_t *t, fl_srv_sla_t *sla)
         return sla->cfg_loaded ? &sla->cfg : NULL;
     if (sla->cfg_loaded && version == sla->cfg_version)
         return &sla->cfg;
-    if (sla->cfg_loaded) {
-        fl_sla_config_free_calendars(&sla->cfg);
-        fl_arena_free(&sla->cfg_arena);
-    }
-    fl_arena_init(&sla->cfg_arena, 64u << 20);
+    if (sla->cfg_loaded)
+        fl__sla_config_free(&sla->cfg_arena, &sla->cfg);
     sla->cfg_loaded = false;
-    rc = fl_agg_load_uncached(t->log, &fl_sla_config_agg, FL_SLA_STREAM, &sla->cfg_arena, &sla->cfg,
-                              &sla->cfg_version);
-    if (rc == 0)
-        rc = fl_sla_config_build(&sla->cfg);
+    rc = fl__sla_config_read(t->log, &sla->cfg_arena, &sla->cfg, &sla->cfg_version);
     if (rc != 0) {
         say(t->slug, "reading sla:config", rc);
-        fl_arena_free(&sla->cfg_arena);
         return NULL;
     }
     sla->cfg_loaded = true;
     return &sla->cfg;
 }
 
-/* A string member of data (or of data.changes.<key>.to) copied into a, else keep. */
-static const char *member(fl_arena_t *a, const json_t *data, const char *key, const char *keep)
+/* Folds the issue's stream into v (its data read as msgpack, not JSON). */
+static int read_issue(fl_log_t *log, const fl_uuid_key_t *k, fl_arena_t *a, issue_view_t *v)
 {
-    const json_t *v = json_object_get(data, key);
-    const json_t *c = json_object_get(json_object_get(json_object_get(data, "changes"), key), "to");
-    const char *s = json_string_value(v != NULL ? v : c);
-
-    return s != NULL ? fl_arena_strndup(a, s, strlen(s)) : (v != NULL || c != NULL ? NULL : keep);
-}
-
-/* Folds the issue's stream into v. */
-static int read_issue(fl_log_t *log, const char *id, fl_arena_t *a, issue_view_t *v)
-{
-    char stream[ISSUE_PFX_LEN + FL_UUID_LEN + 1];
+    char stream[FL_SLA_STREAM_LEN + 1];
     fl_log_query_t q = {.stream = stream};
     fl_log_cursor_t *cur;
+    fl_slafacts_in_t in;
     fl_event_t ev;
     int rc;
 
-    snprintf(stream, sizeof(stream), ISSUE_PREFIX "%s", id);
+    fl__sla_stream_of(k, stream);
     memset(v, 0, sizeof(*v));
     fl_slafacts_init(&v->facts);
     if ((rc = fl_log_cursor_open(log, &q, &cur)) != 0)
         return rc;
     while ((rc = fl_log_cursor_next(cur, a, &ev)) == 1) {
-        json_t *data = NULL;
-        if (ev.data_len > 0 && fl_codec_to_json(ev.data, ev.data_len, &data) != 0)
-            continue;
         v->version = ev.sv;
-        if (strcmp(ev.type, "issue.deleted") == 0)
-            v->deleted = true;
-        if (strcmp(ev.type, "issue.created") == 0 || strcmp(ev.type, "issue.updated") == 0) {
-            v->priority = member(a, data, "priority", v->priority);
-            v->issue_type = member(a, data, "issue_type", v->issue_type);
-            v->application_id = member(a, data, "application_id", v->application_id);
+        if (fl_slafacts_in_mp(&in, ev.type, ev.ts, ev.actor, ev.data, ev.data_len) != 0)
+            continue; /* data the fold cannot read gives no facts */
+        v->deleted = v->deleted || in.type == FL_SLAFT_DELETED;
+        for (int i = 0; i < FL_SLAFACTS_ATTRS; i++) {
+            const fl_slafacts_str_t *s = fl_slafacts_attr(&in, i);
+            if (s != NULL)
+                v->attr[i] = s->has == FL_SLAFACTS_STR ? fl_arena_strndup(a, s->p, s->len) : NULL;
         }
-        rc = fl_slafacts_fold(&v->facts, &ev, data);
-        json_decref(data);
-        if (rc != 0)
+        if ((rc = fl_slafacts_fold_in(&v->facts, &in)) != 0)
             break;
     }
     fl_log_cursor_close(cur);
@@ -153,76 +118,38 @@ static const char *tier_of(fl_srv_tenant_t *t, fl_arena_t *a, const char *app_id
     return tier != NULL ? fl_arena_strndup(a, tier, strlen(tier)) : NULL;
 }
 
-/* The engine's policy from an SLA policy, for the issue's current priority. */
-static void engine_policy(const fl_sla_config_t *c, const fl_sla_policy_t *p, int priority,
-                          fl_slaclock_policy_t *out)
-{
-    memset(out, 0, sizeof(*out));
-    for (size_t i = 0; i < p->n_targets; i++) {
-        const fl_sla_target_t *tg = &p->targets[i];
-        out->targets[tg->metric][tg->priority] = (fl_slaclock_target_t){
-            .minutes = tg->target_minutes,
-            .warning_percent = tg->warning_percent,
-            .has_target = true,
-        };
-        if ((int)tg->priority == priority || out->cal[tg->metric] == NULL)
-            out->cal[tg->metric] = fl_sla_calendar(c, p, tg);
-    }
-}
-
-/* Evaluates issue `id` at now into out; the policy applying (NULL: none, nothing to do). */
-static const fl_sla_policy_t *evaluate(fl_srv_tenant_t *t, fl_srv_sla_t *sla, const char *id,
-                                       fl_time_t now, fl_arena_t *a, issue_view_t *v,
-                                       fl_slaclock_t out[FL_SLA_METRICS])
+/* Evaluates the issue at now into out; the policy applying (NULL: none, nothing to do). */
+static const fl_sla_policy_t *evaluate(fl_srv_tenant_t *t, fl_srv_sla_t *sla,
+                                       const fl_uuid_key_t *k, fl_time_t now, fl_arena_t *a,
+                                       issue_view_t *v, fl_slaclock_t out[FL_SLA_METRICS])
 {
     const fl_sla_config_t *c = config_of(t, sla);
     const fl_sla_policy_t *p;
-    fl_slaclock_policy_t pol;
+    fl_sla_issue_attrs_t at;
     int rc;
 
-    if (c == NULL || (rc = read_issue(t->log, id, a, v)) != 0 || v->deleted || v->facts.n == 0)
+    if (c == NULL || read_issue(t->log, k, a, v) != 0 || v->deleted || v->facts.n == 0)
         return NULL;
-    p = fl_sla_select(c, "issue", v->priority != NULL ? v->priority : "medium",
-                      tier_of(t, a, v->application_id),
-                      v->issue_type != NULL ? v->issue_type : "issue");
-    if (p == NULL)
-        return NULL;
-    engine_policy(c, p, fl_slafacts_priority(v->priority), &pol);
-    if ((rc = fl_slaclock_eval(&pol, v->facts.facts, v->facts.n, now, out)) != 0) {
+    at = (fl_sla_issue_attrs_t){.priority = v->attr[FL_SLAFACTS_PRIORITY],
+                                .issue_type = v->attr[FL_SLAFACTS_ISSUE_TYPE],
+                                .tier = tier_of(t, a, v->attr[FL_SLAFACTS_APPLICATION])};
+    p = fl__sla_clocks(c, &at, v->facts.facts, v->facts.n, now, out, &rc);
+    if (rc != 0)
         say(t->slug, "evaluating an issue's clocks", rc);
-        return NULL;
-    }
     return p;
 }
 
-static uint32_t slot_of(fl_srv_sla_t *sla, const char *id)
-{
-    uintptr_t slot = (uintptr_t)fl_strmap_get(&sla->slots, id);
-
-    if (slot != 0)
-        return (uint32_t)(slot - 1);
-    if (sla->n_ids == sla->cap_ids) {
-        sla->cap_ids = sla->cap_ids == 0 ? 1024 : 2 * sla->cap_ids;
-        sla->ids = realloc(sla->ids, sla->cap_ids * sizeof(*sla->ids));
-        if (sla->ids == NULL)
-            fl_oom();
-    }
-    snprintf(sla->ids[sla->n_ids], FL_UUID_LEN + 1, "%s", id);
-    fl_strmap_put(&sla->slots, id, (void *)(uintptr_t)(sla->n_ids + 1));
-    return sla->n_ids++;
-}
-
-/* Re-evaluates issue `id` and queues it at its next due instant (or drops it). */
-static void track(fl_srv_tenant_t *t, fl_srv_sla_t *sla, const char *id, fl_time_t now)
+/* Re-evaluates the issue in slot and queues it at its next due instant (or drops it). */
+static void track(fl_srv_tenant_t *t, fl_srv_sla_t *sla, uint32_t slot, fl_time_t now)
 {
     fl_arena_t a;
     issue_view_t v;
     fl_slaclock_t out[FL_SLA_METRICS];
-    uint32_t slot = slot_of(sla, id);
+    fl_uuid_key_t k = *fl_idtab_key(&sla->ids, slot);
     fl_time_t due;
 
     fl_arena_init(&a, 16u << 20);
-    due = evaluate(t, sla, id, now, &a, &v, out) != NULL ? fl_slaclock_next_due(out)
+    due = evaluate(t, sla, &k, now, &a, &v, out) != NULL ? fl_slaclock_next_due(out)
                                                          : FL_SLACLOCK_NONE;
     if (due == FL_SLACLOCK_NONE)
         fl_timerq_remove(&sla->q, slot);
@@ -232,10 +159,11 @@ static void track(fl_srv_tenant_t *t, fl_srv_sla_t *sla, const char *id, fl_time
 }
 
 /* Appends one crossing; FL_EVERSION when the issue moved meanwhile. */
-static int record(fl_server_t *s, fl_srv_tenant_t *t, const char *id, const issue_view_t *v,
+static int record(fl_server_t *s, fl_srv_tenant_t *t, const fl_uuid_key_t *k, const issue_view_t *v,
                   const fl_sla_policy_t *p, int metric, const fl_slaclock_t *clk, fl_arena_t *a)
 {
-    char stream[ISSUE_PFX_LEN + FL_UUID_LEN + 1], crossed[40];
+    char stream[FL_SLA_STREAM_LEN + 1], crossed[40];
+    const char *id = stream + FL_SLA_ISSUE_PFX, *prio = v->attr[FL_SLAFACTS_PRIORITY];
     bool breach = clk->due_is_breach;
     json_t *data;
     uint8_t *mp;
@@ -243,11 +171,11 @@ static int record(fl_server_t *s, fl_srv_tenant_t *t, const char *id, const issu
     fl_log_result_t res;
     int rc;
 
-    snprintf(stream, sizeof(stream), ISSUE_PREFIX "%s", id);
+    fl__sla_stream_of(k, stream);
     fl_time_format(breach ? clk->breach_at : clk->warn_at, crossed, sizeof(crossed));
     data = json_pack("{s:s,s:s,s:s,s:s,s:s,s:I,s:I}", "id", id, "metric",
                      metric == FL_SLA_RESPONSE ? "response" : "resolution", "crossed_at", crossed,
-                     "policy_id", p->id, "priority", v->priority != NULL ? v->priority : "medium",
+                     "policy_id", p->id, "priority", prio != NULL ? prio : "medium",
                      "target_minutes", (json_int_t)(clk->target_us / 60000000), "threshold_minutes",
                      (json_int_t)((breach ? clk->target_us : clk->warn_us) / 60000000));
     rc = fl_codec_from_json(data, a, &mp, &len);
@@ -268,11 +196,11 @@ static int record(fl_server_t *s, fl_srv_tenant_t *t, const char *id, const issu
     return rc;
 }
 
-/* Fires what is due for one issue, then queues it at its next instant. */
+/* Fires what is due for the issue in slot, then queues it at its next instant. */
 static void fire(fl_server_t *s, fl_srv_tenant_t *t, fl_srv_sla_t *sla, uint32_t slot,
                  fl_time_t now)
 {
-    const char *id = sla->ids[slot];
+    fl_uuid_key_t k = *fl_idtab_key(&sla->ids, slot);
 
     for (int round = 0; round < 4; round++) { /* a warning and a breach of each metric at most */
         fl_arena_t a;
@@ -282,13 +210,13 @@ static void fire(fl_server_t *s, fl_srv_tenant_t *t, fl_srv_sla_t *sla, uint32_t
         int rc = 0, m = -1;
 
         fl_arena_init(&a, 16u << 20);
-        p = evaluate(t, sla, id, now, &a, &v, out);
+        p = evaluate(t, sla, &k, now, &a, &v, out);
         for (int i = 0; p != NULL && i < FL_SLA_METRICS; i++) {
             if (out[i].next_due <= now && (m < 0 || out[i].next_due < out[m].next_due))
                 m = i;
         }
         if (m >= 0)
-            rc = record(s, t, id, &v, p, m, &out[m], &a);
+            rc = record(s, t, &k, &v, p, m, &out[m], &a);
         fl_arena_free(&a);
         if (m < 0 || rc != 0) {
             if (rc != 0 && rc != FL_EVERSION)
@@ -296,53 +224,53 @@ static void fire(fl_server_t *s, fl_srv_tenant_t *t, fl_srv_sla_t *sla, uint32_t
             break;
         }
     }
-    track(t, sla, id, now);
+    track(t, sla, slot, now);
 }
 
-/* The issue uuid of an issue:<uuid> stream, or NULL. */
-static const char *issue_id(const char *stream)
+static int cmp_slot(const void *a, const void *b)
 {
-    if (strncmp(stream, ISSUE_PREFIX, ISSUE_PFX_LEN) != 0 ||
-        !fl_uuid_is_valid(stream + ISSUE_PFX_LEN))
-        return NULL;
-    return stream + ISSUE_PFX_LEN;
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
 }
 
-typedef struct retrack {
-    fl_srv_tenant_t *t;
-    fl_srv_sla_t *sla;
-    fl_time_t now;
-} retrack_t;
+/* Slots touched since the last tick, each once. */
+typedef struct touched {
+    uint32_t *slots;
+    size_t n, cap;
+} touched_t;
 
-static void retrack_one(void *ctx, const char *key, void *value)
+static void touch(touched_t *tc, uint32_t slot)
 {
-    retrack_t *r = ctx;
-    (void)value;
-    track(r->t, r->sla, key, r->now);
+    if (tc->n == tc->cap) {
+        tc->cap = tc->cap == 0 ? 64 : 2 * tc->cap;
+        tc->slots = realloc(tc->slots, tc->cap * sizeof(*tc->slots));
+        if (tc->slots == NULL)
+            fl_oom();
+    }
+    tc->slots[tc->n++] = slot;
 }
 
 /* Reads the events appended since sla->seen and re-evaluates the issues they touch. */
 static void catch_up(fl_srv_tenant_t *t, fl_srv_sla_t *sla, fl_time_t now)
 {
     fl_log_head_t head;
-    fl_log_query_t q;
     fl_log_cursor_t *cur;
-    fl_strmap_t touched = FL_STRMAP_INIT;
+    touched_t tc = {0};
     bool config = false;
+    fl_uuid_key_t k;
     fl_arena_t a;
     fl_event_t ev;
     int rc;
 
     if (fl_log_head(t->log, &head) != 0 || head.pos <= sla->seen)
         return;
-    q = (fl_log_query_t){.from = sla->seen + 1, .to = head.pos};
+    fl_log_query_t q = {.from = sla->seen + 1, .to = head.pos};
     if (fl_log_cursor_open(t->log, &q, &cur) != 0)
         return;
     fl_arena_init(&a, 64u << 20);
     while ((rc = fl_log_cursor_next(cur, &a, &ev)) == 1) {
-        const char *id = issue_id(ev.stream);
-        if (id != NULL)
-            fl_strmap_put(&touched, id, (void *)1);
+        if (fl__sla_key_of(ev.stream, &k))
+            touch(&tc, fl_idtab_put(&sla->ids, &k, NULL));
         config = config || strcmp(ev.stream, FL_SLA_STREAM) == 0;
         sla->seen = ev.pos;
         fl_arena_reset(&a);
@@ -351,25 +279,30 @@ static void catch_up(fl_srv_tenant_t *t, fl_srv_sla_t *sla, fl_time_t now)
     fl_arena_free(&a);
     if (rc < 0)
         say(t->slug, "reading the log", rc);
-    retrack_t r = {t, sla, now};
-    fl_strmap_each(config ? &sla->slots : &touched, retrack_one, &r);
-    if (config)
-        fl_strmap_each(&touched, retrack_one, &r); /* issues new in this batch */
-    fl_strmap_free(&touched, NULL);
+    if (tc.n > 0)
+        qsort(tc.slots, tc.n, sizeof(*tc.slots), cmp_slot);
+    for (size_t i = 0; config ? i < sla->ids.n : i < tc.n; i++) {
+        if (config || i == 0 || tc.slots[i] != tc.slots[i - 1])
+            track(t, sla, config ? (uint32_t)i : tc.slots[i], now);
+    }
+    free(tc.slots);
 }
 
-static void tick_tenant(fl_server_t *s, fl_srv_tenant_t *t)
+/* Catches up and fires what is due; a tenant's first tick queues its start-up scan instead. */
+static void tick_tenant(fl_server_t *s, fl_srv_tenant_t *t, bool *scanning)
 {
     fl_srv_sla_t *sla = t->sla;
     fl_time_t now = fl_clock_now(), at;
     uint32_t slot;
 
     if (sla == NULL) {
-        sla = t->sla = calloc(1, sizeof(*sla));
-        if (sla == NULL)
-            fl_oom();
-        fl_timerq_init(&sla->q, 1024);
+        if (!*scanning)
+            fl__sla_scan_start(s, t);
+        *scanning = true;
+        return;
     }
+    if (sla->scan != NULL)
+        return;
     catch_up(t, sla, now);
     while (fl_timerq_peek(&sla->q, &at, &slot) && at <= now) {
         fl_timerq_remove(&sla->q, slot);
@@ -380,33 +313,34 @@ static void tick_tenant(fl_server_t *s, fl_srv_tenant_t *t)
 static void on_tick(uv_timer_t *timer)
 {
     fl_server_t *s = timer->data;
+    bool scanning = false;
 
+    for (fl_srv_tenant_t *t = s->tenants; t != NULL; t = t->next)
+        scanning = scanning || (t->sla != NULL && t->sla->scan != NULL);
     for (fl_srv_tenant_t *t = s->tenants; t != NULL && !s->stopping; t = t->next) {
         if (!t->suspended)
-            tick_tenant(s, t);
+            tick_tenant(s, t, &scanning);
     }
 }
 
 void fl_srv_sla_start(fl_server_t *s)
 {
-    int64_t t0 = fl_clock_mono();
-
     uv_timer_init(s->loop, &s->sla_timer);
     s->sla_timer.data = s;
-    on_tick(&s->sla_timer); /* the start-up scan: everything that passed while down */
-    for (fl_srv_tenant_t *t = s->tenants; t != NULL; t = t->next) {
-        if (t->sla != NULL)
-            fprintf(stderr, "firelater: sla timers (%s): %u issues read, %u clocks running\n",
-                    t->slug, t->sla->n_ids, fl_timerq_len(&t->sla->q));
-    }
-    fprintf(stderr, "firelater: sla timers armed in %lld ms\n",
-            (long long)((fl_clock_mono() - t0) / 1000));
-    uv_timer_start(&s->sla_timer, on_tick, TICK_MS, TICK_MS);
+    uv_timer_start(&s->sla_timer, on_tick, 0, TICK_MS);
+}
+
+void fl__sla_tick(fl_server_t *s)
+{
+    if (!s->stopping)
+        on_tick(&s->sla_timer);
 }
 
 void fl_srv_sla_stop(fl_server_t *s)
 {
     uv_close((uv_handle_t *)&s->sla_timer, NULL);
+    for (fl_srv_tenant_t *t = s->tenants; t != NULL; t = t->next)
+        fl__sla_scan_stop(t);
 }
 
 void fl_srv_sla_free(fl_srv_tenant_t *t)
@@ -415,13 +349,11 @@ void fl_srv_sla_free(fl_srv_tenant_t *t)
 
     if (sla == NULL)
         return;
-    fl_strmap_free(&sla->slots, NULL);
-    free(sla->ids);
+    fl_assert(sla->scan == NULL);
+    fl_idtab_free(&sla->ids);
     fl_timerq_free(&sla->q);
-    if (sla->cfg_loaded) {
-        fl_sla_config_free_calendars(&sla->cfg);
-        fl_arena_free(&sla->cfg_arena);
-    }
+    if (sla->cfg_loaded)
+        fl__sla_config_free(&sla->cfg_arena, &sla->cfg);
     free(sla);
     t->sla = NULL;
 }
