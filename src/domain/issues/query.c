@@ -16,44 +16,29 @@
 
 #define TS(expr) "to_char(" expr " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
 
-#define ISSUE_JSON                                                                                                     \
-    "json_build_object('id', a.id, 'issue_number', a.issue_number, 'title', a.title,"                                  \
-    " 'description', a.description, 'status', a.status, 'priority', a.priority,"                                       \
-    " 'severity', a.severity, 'impact', a.impact, 'urgency', a.urgency, 'issue_type',"                                 \
-    " a.issue_type, 'source', a.source, 'category_id', a.category_id, 'application_id',"                               \
-    " a.application_id, 'environment_id', a.environment_id, 'reporter_id', a.reporter_id,"                             \
-    " 'external_refs', a.external_refs, 'assigned_to', a.assigned_to, 'assigned_group',"                               \
-    " a.assigned_group, 'escalation_level', a.escalation_level, 'escalated_at', " TS(                                  \
-        "a.escalated_at") ","                                                                                          \
-                          " 'resolution_code', a.resolution_code, 'resolution_notes', "                                \
-                          "a.resolution_notes,"                                                                        \
-                          " 'resolved_by', a.resolved_by, 'closed_by', a.closed_by, "                                  \
-                          "'parent_issue_id', a.parent_issue_id,"                                                      \
-                          " 'sla_breached', a.sla_breached, 'sla_breach_type', a.sla_breach_type,"                     \
-                          " 'first_response_at', " TS(                                                                 \
-                              "a.first_response_at") ", "                                                              \
-                                                     "'resolved_at', " TS(                                             \
-                                                         "a.resolved_at") ", "                                         \
-                                                                          "'clos"                                      \
-                                                                          "ed_"                                        \
-                                                                          "at',"                                       \
-                                                                          " " TS("a.closed_at") ", 'created_at', " TS( \
-                                                                              "a"                                      \
-                                                                              "."                                      \
-                                                                              "c"                                      \
-                                                                              "r"                                      \
-                                                                              "e"                                      \
-                                                                              "a"                                      \
-                                                                              "t"                                      \
-                                                                              "e"                                      \
-                                                                              "d"                                      \
-                                                                              "_"                                      \
-                                                                              "a"                                      \
-                                                                              "t") ", "                                \
-                                                                                   "'updated_at',"                     \
-                                                                                   " " TS("a."                         \
-                                                                                          "update"                     \
-                                                                                          "d_at") ", 'version', a.version)::text AS j"
+/* clang-format breaks these literals apart (differently on every run): left as written */
+/* clang-format off */
+#define ISSUE_JSON                                                                         \
+    "json_build_object('id', a.id, 'issue_number', a.issue_number, 'title', a.title,"    \
+    " 'description', a.description, 'status', a.status, 'priority', a.priority,"         \
+    " 'severity', a.severity, 'impact', a.impact, 'urgency', a.urgency,"                  \
+    " 'issue_type', a.issue_type, 'source', a.source, 'category_id', a.category_id,"      \
+    " 'application_id', a.application_id, 'environment_id', a.environment_id,"           \
+    " 'reporter_id', a.reporter_id, 'external_refs', a.external_refs,"                    \
+    " 'assigned_to', a.assigned_to, 'assigned_group', a.assigned_group,"                  \
+    " 'escalation_level', a.escalation_level,"                                            \
+    " 'escalated_at', " TS("a.escalated_at") ","                                          \
+    " 'resolution_code', a.resolution_code, 'resolution_notes', a.resolution_notes,"      \
+    " 'resolved_by', a.resolved_by, 'closed_by', a.closed_by,"                            \
+    " 'parent_issue_id', a.parent_issue_id,"                                              \
+    " 'sla_breached', a.sla_breached, 'sla_breach_type', a.sla_breach_type,"              \
+    " 'first_response_at', " TS("a.first_response_at") ","                               \
+    " 'resolved_at', " TS("a.resolved_at") ","                                            \
+    " 'closed_at', " TS("a.closed_at") ","                                                \
+    " 'created_at', " TS("a.created_at") ","                                              \
+    " 'updated_at', " TS("a.updated_at") ","                                              \
+    " 'version', a.version)::text AS j"
+/* clang-format on */
 
 #define PAGE_MAX 1000000L
 #define SQL_MAX  8192
