@@ -173,7 +173,8 @@ int fl_api_issues_delete(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p)
 typedef struct read_ctx {
     fl_http_req_t *req;
     fl_apps_query_t q;
-    bool one; /* a single issue: no row is 404 */
+    bool one;                /* a single issue: no row is 404 */
+    fl_srv_cached_read_t cr; /* a list (readcache.c): a requester's is keyed by their id */
 } read_ctx_t;
 
 static void on_read(fl_store_res_t *res, void *ctx)
@@ -182,7 +183,7 @@ static void on_read(fl_store_res_t *res, void *ctx)
     if (fl_srv_res_failed(rc->req, res))
         return;
     if (!rc->one) {
-        fl_http_respond_json(rc->req, 200, fl_apps_page_to_json(res, &rc->q));
+        fl_srv_read_respond(&rc->cr, fl_apps_page_to_json(res, &rc->q));
         return;
     }
     json_t *one = fl_store_res_rows(res) == 1 ? fl_apps_row_to_json(res, 0) : NULL;
@@ -220,6 +221,9 @@ static int list(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p, const cha
     if (fl_issues_list_query(req->query, req->n_query, fl_srv_issue_own_only(p), app_id,
                              &req->arena, &rc->q, &d) != 0)
         return fl_http_respond_problem(req, d.status, &d.problem);
+    if (s->store != NULL &&
+        fl_srv_read_cached(s, req, p->tenant, rc->q.sql, rc->q.nparams, rc->q.params, &rc->cr))
+        return 0;
     return run(s, p, rc);
 }
 

@@ -5,7 +5,10 @@
  * come from the tables below. Rows carry the issue's JSON in column j (the
  * members of fl_issue_to_json); a paged
  * statement joins the page to the count (_total), so a page past the end
- * still gives the total.
+ * still gives the total. A list filtered by nothing but status and priority
+ * takes its total from issue_counts (schemas/tenant/0013_issue_list.sql)
+ * instead of counting the matches; the default sort is served by an index,
+ * and no sort key can be NULL, so the index serves both directions.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -47,21 +50,22 @@ typedef struct filter {
     const char *name;
     const char *term; /* $? is the value */
     int field;        /* >= 0: an enum field checked by decode's table; -1 uuid; -2 text */
+    bool counted;     /* issue_counts has the column: the total needs no count */
 } filter_t;
 
 static const filter_t filters[] = {
-    {"status", "a.status = $?", -3},
-    {"priority", "a.priority = $?", FL_ISSUE_PRIORITY},
-    {"severity", "a.severity = $?", FL_ISSUE_SEVERITY},
-    {"issue_type", "a.issue_type = $?", FL_ISSUE_ISSUE_TYPE},
-    {"application_id", "a.application_id = $?::uuid", -1},
-    {"assigned_to", "a.assigned_to = $?::uuid", -1},
-    {"assigned_group", "a.assigned_group = $?::uuid", -1},
-    {"reporter_id", "a.reporter_id = $?::uuid", -1},
+    {"status", "a.status = $?", -3, true},
+    {"priority", "a.priority = $?", FL_ISSUE_PRIORITY, true},
+    {"severity", "a.severity = $?", FL_ISSUE_SEVERITY, false},
+    {"issue_type", "a.issue_type = $?", FL_ISSUE_ISSUE_TYPE, false},
+    {"application_id", "a.application_id = $?::uuid", -1, false},
+    {"assigned_to", "a.assigned_to = $?::uuid", -1, false},
+    {"assigned_group", "a.assigned_group = $?::uuid", -1, false},
+    {"reporter_id", "a.reporter_id = $?::uuid", -1, false},
     {"q",
      "strpos(lower(a.title || ' ' || coalesce(a.description, '') || ' ' || a.issue_number),"
      " lower($?)) > 0",
-     -2},
+     -2, false},
 };
 #define N_FILTERS (sizeof(filters) / sizeof(filters[0]))
 
@@ -130,7 +134,7 @@ int fl_issues_list_query(const fl_http_param_t *query, size_t n, const char *rep
 {
     qb_t *b = fl_arena_alloc(a, sizeof(*b));
     const char *sort = sorts[0].expr, *why;
-    bool desc = false, seen[N_FILTERS + 4] = {false};
+    bool desc = false, counted = true, seen[N_FILTERS + 4] = {false};
 
     memset(out, 0, sizeof(*out));
     if (b == NULL)
@@ -143,6 +147,7 @@ int fl_issues_list_query(const fl_http_param_t *query, size_t n, const char *rep
         add_term(b, out, "a.reporter_id = $?::uuid", reporter_only);
     if (application_id != NULL)
         add_term(b, out, "a.application_id = $?::uuid", application_id);
+    counted = reporter_only == NULL && application_id == NULL;
     for (size_t i = 0; i < n; i++) {
         const char *name = query[i].name, *v = query[i].value;
         size_t k;
@@ -160,6 +165,7 @@ int fl_issues_list_query(const fl_http_param_t *query, size_t n, const char *rep
                         " AND a.status NOT IN ('resolved', 'closed')");
                 else
                     add_term(b, out, filters[k].term, v);
+                counted = counted && filters[k].counted;
             }
             seen[k] = true;
         } else if (strcmp(name, "page") == 0) {
@@ -193,12 +199,12 @@ int fl_issues_list_query(const fl_http_param_t *query, size_t n, const char *rep
     out->params[out->nparams++] = lim;
     out->params[out->nparams++] = lim + 24;
     put(b->sql, &b->len, SQL_MAX,
-        "SELECT t._total, p.j FROM (SELECT count(*) AS _total FROM issues a WHERE"
-        " a.deleted_at IS NULL%s) t LEFT JOIN LATERAL (SELECT " ISSUE_JSON
-        " FROM issues a WHERE a.deleted_at IS NULL%s ORDER BY %s %s NULLS LAST, a.id %s"
-        " LIMIT $%d OFFSET $%d) p ON true",
-        b->where, b->where, sort, desc ? "DESC" : "ASC", desc ? "DESC" : "ASC", out->nparams - 1,
-        out->nparams);
+        "SELECT t._total, p.j FROM (SELECT %s AS _total FROM %s a WHERE %s%s) t"
+        " LEFT JOIN LATERAL (SELECT " ISSUE_JSON " FROM issues a WHERE a.deleted_at IS NULL%s"
+        " ORDER BY %s %s, a.id %s LIMIT $%d OFFSET $%d) p ON true",
+        counted ? "coalesce(sum(a.n), 0)::bigint" : "count(*)", counted ? "issue_counts" : "issues",
+        counted ? "true" : "a.deleted_at IS NULL", b->where, b->where, sort, desc ? "DESC" : "ASC",
+        desc ? "DESC" : "ASC", out->nparams - 1, out->nparams);
     out->sql = b->sql;
     return 0;
 }
