@@ -108,6 +108,8 @@ static void conn_lost(fl__store_pconn_t *c, const char *why)
     c->job = NULL;
     c->flushing = c->rolling_back = false;
     fl__store_res_clear(&c->res);
+    if (c->preps != NULL)
+        fl__store_preps_reset(c->preps); /* a new session prepares afresh */
     c->state = FL__CONN_WAIT;
     if (was_open)
         st->nup--;
@@ -126,6 +128,8 @@ static void connected(fl__store_pconn_t *c)
         conn_lost(c, PQerrorMessage(c->pg));
         return;
     }
+    if (c->preps == NULL && (c->preps = calloc(1, sizeof(*c->preps))) == NULL)
+        fl_oom();
     uv_timer_stop(&c->timer);
     c->state = FL__CONN_IDLE;
     c->backoff_ms = c->st->opts.backoff_min_ms;
@@ -207,7 +211,7 @@ int fl__store_conn_send(fl__store_pconn_t *c, fl__store_job_t *job)
     c->state = FL__CONN_BUSY;
     c->slot = 0;
     fl__store_res_init(&c->res);
-    if (fl__store_pipeline_send(c->pg, job, set_sql, &c->first_user) < 0 || conn_flush(c) < 0) {
+    if (fl__store_pipeline_send(c->pg, job, set_sql, c->preps, &c->plan) < 0 || conn_flush(c) < 0) {
         conn_lost(c, PQerrorMessage(c->pg));
         return FL_EUNAVAIL;
     }
@@ -255,12 +259,19 @@ static void sync_done(fl__store_pconn_t *c)
         conn_lost(c, PQerrorMessage(pg));
 }
 
+/* A result: a statement's (the last one's rows are kept), a Parse's, or ours. */
 static void take(fl__store_pconn_t *c, PGresult *r)
 {
-    int user = c->slot - c->first_user;
-    bool is_user = !c->rolling_back && user >= 0 && user < c->job->nstmts;
+    fl__store_slot_t sl = {-1, -1};
 
-    fl__store_res_take(&c->res, r, is_user ? user : -1, is_user && user == c->job->nstmts - 1);
+    if (!c->rolling_back && c->slot < c->plan.n)
+        sl = c->plan.slots[c->slot];
+    if (sl.prep >= 0) {
+        fl__store_preps_settle(c->preps, sl.prep, PQresultStatus(r) == PGRES_COMMAND_OK);
+        fl__store_res_take(&c->res, r, sl.stmt, false);
+        return;
+    }
+    fl__store_res_take(&c->res, r, sl.stmt, sl.stmt >= 0 && sl.stmt == c->job->nstmts - 1);
 }
 
 static void conn_read(fl__store_pconn_t *c)
@@ -330,6 +341,11 @@ void fl__store_conn_close(fl__store_pconn_t *c)
         c->st->nup--;
     c->state = FL__CONN_CLOSED;
     fl__store_res_clear(&c->res);
+    if (c->preps != NULL)
+        fl__store_preps_reset(c->preps);
+    free(c->preps);
+    c->preps = NULL;
+    fl__store_plan_free(&c->plan);
     if (job != NULL)
         fl__store_job_fail(job, FL_EUNAVAIL, "store closing");
 }

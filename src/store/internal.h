@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <libpq-fe.h>
 #include <uv.h>
@@ -37,6 +38,46 @@ typedef struct fl__store_job {
     fl_store_stmt_t *stmts; /* copies, inside the same allocation */
 } fl__store_job_t;
 
+/* prepared.c: a connection's prepared statements, keyed by (schema, SQL text). */
+#define FL__STORE_PREP_SLOTS 1024 /* open addressing; a power of two */
+#define FL__STORE_PREP_MAX   512  /* at most this many names per session */
+
+typedef enum { FL__PREP_NONE, FL__PREP_PENDING, FL__PREP_READY } fl__prep_state_t;
+
+typedef struct fl__store_prep {
+    uint64_t hash;
+    char *key; /* schema, NUL, SQL, NUL; NULL for a free slot */
+    size_t klen;
+    uint32_t id; /* the statement's name is fl_p<id> */
+    fl__prep_state_t state;
+} fl__store_prep_t;
+
+typedef struct fl__store_preps {
+    fl__store_prep_t slots[FL__STORE_PREP_SLOTS];
+    uint32_t n, next_id;
+} fl__store_preps_t;
+
+/* What each result of a pipeline answers: a statement of the job, a Parse, or ours. */
+typedef struct fl__store_slot {
+    int stmt; /* the job's statement it belongs to, or -1 (BEGIN, SET, COMMIT) */
+    int prep; /* >= 0: the Parse of that prepared statement (whose errors are stmt's) */
+} fl__store_slot_t;
+
+typedef struct fl__store_plan {
+    fl__store_slot_t *slots;
+    int n, cap;
+    int first_user; /* slot of the first statement's result, or -1 */
+} fl__store_plan_t;
+
+void fl__store_preps_reset(fl__store_preps_t *t);
+/* The entry for (schema, sql), or -1 to send it unprepared; *parse: send its Parse first. */
+int fl__store_preps_find(fl__store_preps_t *t, const char *schema, const char *sql, bool *parse);
+void fl__store_preps_name(const fl__store_preps_t *t, int i, char *buf, size_t len);
+/* A Parse's result arrived: ok, or failed or skipped. */
+void fl__store_preps_settle(fl__store_preps_t *t, int i, bool ok);
+void fl__store_plan_push(fl__store_plan_t *p, int stmt, int prep);
+void fl__store_plan_free(fl__store_plan_t *p);
+
 typedef enum {
     FL__CONN_WAIT,       /* broken or not yet started; the timer will connect */
     FL__CONN_CONNECTING, /* PQconnectPoll in progress */
@@ -57,8 +98,9 @@ typedef struct fl__store_pconn {
     char path[FL_STORE_SCHEMA_MAX + 1];   /* session search_path in effect; "" unknown */
     char target[FL_STORE_SCHEMA_MAX + 1]; /* what the running job sets */
     fl__store_job_t *job;
-    int first_user; /* pipeline slot of the job's first statement */
-    int slot;       /* slot of the results being read */
+    fl__store_plan_t plan;    /* what each result of the running pipeline answers */
+    fl__store_preps_t *preps; /* this session's prepared statements (malloc'd) */
+    int slot;                 /* slot of the results being read */
     bool rolling_back;
     bool flushing;
     fl_store_res_t res;
@@ -116,9 +158,12 @@ void fl__store_on_lost(fl_store_t *st);
 void fl__store_on_idle(fl__store_pconn_t *c);
 void fl__store_handle_closed(fl_store_t *st);
 
-/* Sends one job's statements in pipeline mode, then a sync: shared by both faces. */
+/*
+ * Sends one job's statements in pipeline mode, then a sync: shared by both
+ * faces. plan is refilled; preps (NULL: none) prepares what it can.
+ */
 int fl__store_pipeline_send(PGconn *pg, const fl__store_job_t *job, const char *set_sql,
-                            int *first_user);
+                            fl__store_preps_t *preps, fl__store_plan_t *plan);
 
 /* sync.c: the blocking connection; err holds the last error's message. */
 struct fl_store_conn {

@@ -126,31 +126,51 @@ void fl__store_queue_fail_all(fl_store_t *st, const char *msg)
  * round trip whatever the number of statements.
  */
 int fl__store_pipeline_send(PGconn *pg, const fl__store_job_t *job, const char *set_sql,
-                            int *first_user)
+                            fl__store_preps_t *preps, fl__store_plan_t *plan)
 {
     int ok = PQenterPipelineMode(pg);
+    const char *schema = job->schema[0] != '\0' ? job->schema : "public";
 
-    *first_user = 0;
+    plan->n = 0;
+    plan->first_user = -1;
     if (ok && job->txn) {
         ok = PQsendQueryParams(pg, "BEGIN", 0, NULL, NULL, NULL, NULL, 0);
-        (*first_user)++;
+        fl__store_plan_push(plan, -1, -1);
     }
     if (ok && job->async_commit) {
         ok = PQsendQueryParams(pg, "SET LOCAL synchronous_commit = off", 0, NULL, NULL, NULL, NULL,
                                0);
-        (*first_user)++;
+        fl__store_plan_push(plan, -1, -1);
     }
     if (ok && set_sql != NULL) {
         ok = PQsendQueryParams(pg, set_sql, 0, NULL, NULL, NULL, NULL, 0);
-        (*first_user)++;
+        fl__store_plan_push(plan, -1, -1);
     }
     for (int i = 0; ok && i < job->nstmts; i++) {
         const fl_store_stmt_t *s = &job->stmts[i];
+        bool parse = false;
+        int e = preps != NULL ? fl__store_preps_find(preps, schema, s->sql, &parse) : -1;
+        char name[24];
 
-        ok = PQsendQueryParams(pg, s->sql, s->nparams, NULL, s->params, NULL, NULL, 0);
+        if (e < 0) {
+            ok = PQsendQueryParams(pg, s->sql, s->nparams, NULL, s->params, NULL, NULL, 0);
+            fl__store_plan_push(plan, i, -1);
+            continue;
+        }
+        fl__store_preps_name(preps, e, name, sizeof(name));
+        if (parse) {
+            ok = PQsendPrepare(pg, name, s->sql, s->nparams, NULL);
+            fl__store_plan_push(plan, i, e);
+        }
+        if (ok) {
+            ok = PQsendQueryPrepared(pg, name, s->nparams, s->params, NULL, NULL, 0);
+            fl__store_plan_push(plan, i, -1);
+        }
     }
-    if (ok && job->txn)
+    if (ok && job->txn) {
         ok = PQsendQueryParams(pg, "COMMIT", 0, NULL, NULL, NULL, NULL, 0);
+        fl__store_plan_push(plan, -1, -1);
+    }
     if (ok)
         ok = PQpipelineSync(pg);
     return ok ? 0 : FL_EUNAVAIL;

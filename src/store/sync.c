@@ -90,13 +90,17 @@ static void read_to_sync(PGconn *pg, const fl__store_job_t *job, int first, fl_s
 static void run(fl_store_conn_t *c, const fl__store_job_t *job, fl_store_res_t *res)
 {
     char set[2 * FL_STORE_SCHEMA_MAX + 40];
+    fl__store_plan_t plan = {0};
     int first;
 
     if (fl__store_set_path_sql(set, sizeof(set), job->schema, job->txn) < 0 ||
-        fl__store_pipeline_send(c->pg, job, set, &first) < 0) {
+        fl__store_pipeline_send(c->pg, job, set, NULL, &plan) < 0) {
+        fl__store_plan_free(&plan);
         fl__store_res_fail(res, FL_EUNAVAIL, PQerrorMessage(c->pg));
         return;
     }
+    first = plan.first_user >= 0 ? plan.first_user : plan.n; /* unprepared: in order */
+    fl__store_plan_free(&plan);
     read_to_sync(c->pg, job, first, res, false);
     if (job->txn && res->err != 0 && PQtransactionStatus(c->pg) == PQTRANS_INERROR) {
         if (PQsendQueryParams(c->pg, "ROLLBACK", 0, NULL, NULL, NULL, NULL, 0) &&

@@ -315,6 +315,85 @@ START_TEST(test_postgres_goes_away_and_back)
 }
 END_TEST
 
+/* This connection's prepared statements (the pool has one connection). */
+static int prepared(env_t *e)
+{
+    seen_t s;
+    q(e, NULL, "SELECT count(*) FROM pg_prepared_statements WHERE name LIKE 'fl\\_p%'", 0, NULL,
+      &s);
+    ck_assert_int_eq(s.err, 0);
+    return (int)strtol(s.first, NULL, 10);
+}
+
+START_TEST(test_prepared_writes)
+{
+    env_t e;
+    seen_t s;
+    const char *a[] = {"p1@x.test", "P"}, *b[] = {"p2@x.test", "Q"}, *c[] = {"p3@x.test", "R"};
+    const char *bad_sql = "INSERT INTO nosuch (id) VALUES ($1)";
+    const char *ins_named = "INSERT INTO users (id, email, name) VALUES (gen_random_uuid(), $1, $2)"
+                            " RETURNING name";
+    const char *t1[] = {"t1@x.test", "P"}, *t2[] = {"t2@x.test", "Q"};
+    fl_store_stmt_t twice[] = {{ins_named, 2, t1}, {ins_named, 2, t2}};
+    fl_store_stmt_t fails_late[] = {{ins_user, 2, c}, {bad_sql, 1, a}};
+    fl_store_conn_t *sc;
+
+    env_open(&e, "pool_prepared", 1, 16);
+    ck_assert_int_eq(prepared(&e), 0);
+    /* A write is prepared once per (schema, text); reads are not prepared. */
+    q(&e, "tenant_aa", ins_user, 2, a, &s);
+    ck_assert_int_eq(s.err, 0);
+    ck_assert_int_eq(prepared(&e), 1);
+    q(&e, "tenant_aa", ins_user, 2, b, &s);
+    ck_assert_int_eq(s.err, 0);
+    ck_assert_int_eq(prepared(&e), 1);
+    q(&e, "tenant_bb", ins_user, 2, a, &s);
+    ck_assert_int_eq(s.err, 0);
+    ck_assert_int_eq(prepared(&e), 2);
+    q(&e, "tenant_aa", "SELECT count(*) FROM users", 0, NULL, &s);
+    ck_assert_str_eq(s.first, "2");
+    ck_assert_int_eq(prepared(&e), 2);
+
+    /* The same text twice in one pipeline: parsed once, both run, the last one's rows kept. */
+    memset(&s, 0, sizeof(s));
+    ck_assert_int_eq(fl_store_txn(e.st, "tenant_bb", twice, 2, on_res, &s), 0);
+    pgfix_run_until(&e.loop, &s.done, 1, 10000);
+    ck_assert_int_eq(s.err, 0);
+    ck_assert_str_eq(s.first, "Q");
+    ck_assert_int_eq(prepared(&e), 3);
+
+    /* A Parse that fails names its statement; a rolled-back transaction keeps the others. */
+    memset(&s, 0, sizeof(s));
+    ck_assert_int_eq(fl_store_txn(e.st, "tenant_aa", fails_late, 2, on_res, &s), 0);
+    pgfix_run_until(&e.loop, &s.done, 1, 10000);
+    ck_assert_int_eq(s.err, FL_EIO);
+    ck_assert_str_eq(s.sqlstate, "42P01");
+    ck_assert_int_eq(s.failed_stmt, 1);
+    q(&e, "tenant_aa", "SELECT count(*) FROM users", 0, NULL, &s);
+    ck_assert_str_eq(s.first, "2");
+    q(&e, "tenant_aa", ins_user, 2, c, &s);
+    ck_assert_int_eq(s.err, 0);
+    q(&e, "tenant_aa", bad_sql, 1, a, &s);
+    ck_assert_str_eq(s.sqlstate, "42P01"); /* parsed again, not "does not exist" */
+    ck_assert_int_eq(prepared(&e), 3);
+
+    /* A new session prepares afresh. */
+    sc = pgfix_sync(e.conninfo);
+    free(pgfix_exec1(sc, NULL,
+                     "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                     " WHERE datname = current_database() AND pid <> pg_backend_pid()"));
+    fl_store_sync_close(sc);
+    until_ok(&e, 15000);
+    ck_assert_int_eq(prepared(&e), 0);
+    q(&e, "tenant_aa", ins_user, 2, (const char *const[]){"p4@x.test", "S"}, &s);
+    ck_assert_int_eq(s.err, 0);
+    ck_assert_int_eq(prepared(&e), 1);
+    q(&e, "tenant_aa", "SELECT count(*) FROM users", 0, NULL, &s);
+    ck_assert_str_eq(s.first, "4");
+    env_close(&e);
+}
+END_TEST
+
 START_TEST(test_close_fails_queued)
 {
     env_t e;
@@ -374,6 +453,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_txn_all_or_nothing);
     tcase_add_test(tc, test_error_codes);
     tcase_add_test(tc, test_params_verbatim);
+    tcase_add_test(tc, test_prepared_writes);
     tcase_add_test(tc, test_close_fails_queued);
     tcase_add_test(tc, test_sync_face);
     tcase_add_test(tc, test_postgres_goes_away_and_back);
