@@ -48,15 +48,16 @@ static void collect(const fl_form_t *f, const json_t *data, const json_t **vals,
     }
 }
 
-static void visibility(const fl_form_t *f, const json_t **vals)
+static void visibility(const fl_form_t *f, const json_t **vals, bool *hidden)
 {
     for (size_t n = 0; n < f->n_fields; n++) {
         int i = f->order[n];
-        for (int k = f->fields[i].first_rule; k >= 0 && vals[i] != NULL; k = f->rules[k].next) {
+        for (int k = f->fields[i].first_rule; k >= 0 && !hidden[i]; k = f->rules[k].next) {
             const fl__form_rule_t *r = &f->rules[k];
-            if (!fl__form_rule_holds(f, r, vals[r->source]))
-                vals[i] = NULL;
+            hidden[i] = !fl__form_rule_holds(f, r, vals[r->source]);
         }
+        if (hidden[i])
+            vals[i] = NULL;
     }
 }
 
@@ -98,6 +99,7 @@ int fl_form_validate(const fl_form_t *f, const json_t *form_data, const fl_form_
                      fl_time_t now, fl_form_errors_t *e, json_t **out)
 {
     const json_t *vals[FL_FORM_MAX_FIELDS] = {0};
+    bool hidden[FL_FORM_MAX_FIELDS] = {0};
     size_t before = e->n;
     json_t *res;
     int rc = 0;
@@ -110,11 +112,11 @@ int fl_form_validate(const fl_form_t *f, const json_t *form_data, const fl_form_
         return FL_EINVAL;
     }
     collect(f, form_data, vals, e);
-    visibility(f, vals);
+    visibility(f, vals, hidden);
     if ((res = json_object()) == NULL)
         fl_oom();
     for (size_t i = 0; i < f->n_fields && rc == 0; i++)
-        rc = check_field(f, i, vals, refs, now, e, res);
+        rc = hidden[i] ? 0 : check_field(f, i, vals, refs, now, e, res);
     if (rc == 0 && e->n != before)
         rc = FL_EINVAL;
     if (rc == 0 && out != NULL)

@@ -17,6 +17,7 @@
 TCase *forms_schema_tcase(void);
 TCase *forms_cond_tcase(void);
 TCase *forms_values_tcase(void);
+TCase *forms_visibility_tcase(void);
 TCase *forms_refs_tcase(void);
 TCase *forms_adversarial_tcase(void);
 
@@ -83,11 +84,17 @@ const char *ft_msg(const char *field);
 /* Asserts an error at field (whose message contains part, when part is not NULL). */
 void ft_assert_err(const char *field, const char *part);
 
+/* Asserts v dumps (compact, sorted keys) to text. */
+void ft_assert_json(const json_t *v, const char *text);
+
 /* The errors as text, for failure messages (in the arena). */
 const char *ft_dump(void);
 
 /* The spec's example laptop form (bench/forms_laptop.json); caller decrefs. */
 json_t *ft_laptop(void);
+
+/* The laptop form compiled (the caller frees it). */
+fl_form_t *ft_laptop_form(void);
 
 /* A JSON text of the laptop form's answers that passes. */
 extern const char ft_laptop_ok[];

@@ -112,6 +112,15 @@ void ft_assert_err(const char *field, const char *part)
                   "error at %s is \"%s\", not about \"%s\"", field, m, part != NULL ? part : "");
 }
 
+void ft_assert_json(const json_t *v, const char *text)
+{
+    char *s = json_dumps(v, JSON_SORT_KEYS | JSON_COMPACT | JSON_ENCODE_ANY);
+
+    ck_assert_ptr_nonnull(s);
+    ck_assert_msg(strcmp(s, text) == 0, "%s is not %s", s, text);
+    free(s);
+}
+
 const char *ft_dump(void)
 {
     size_t len = 1, at = 0;
@@ -134,6 +143,16 @@ json_t *ft_laptop(void)
 
     ck_assert_msg(j != NULL, "bench/forms_laptop.json: %s", err.text);
     return j;
+}
+
+fl_form_t *ft_laptop_form(void)
+{
+    json_t *j = ft_laptop();
+    fl_form_t *f = NULL;
+
+    ck_assert_int_eq(fl_form_compile(j, &ft.e, &f), 0);
+    json_decref(j);
+    return f;
 }
 
 const char ft_laptop_ok[] =
@@ -249,5 +268,9 @@ int main(void)
 
     suite_add_tcase(s, forms_schema_tcase());
     suite_add_tcase(s, forms_cond_tcase());
+    suite_add_tcase(s, forms_values_tcase());
+    suite_add_tcase(s, forms_visibility_tcase());
+    suite_add_tcase(s, forms_refs_tcase());
+    suite_add_tcase(s, forms_adversarial_tcase());
     return tu_run(s);
 }
