@@ -22,6 +22,7 @@
 typedef struct fl_server fl_server_t;
 typedef struct fl_commit fl_commit_t;
 typedef struct fl_srv_sla fl_srv_sla_t;
+typedef struct fl__sla_cfg fl__sla_cfg_t;
 
 /* When an API key's use was last recorded (auth_apikey.c), direct-mapped by key id. */
 #define FL_SRV_KEY_USES 64
@@ -47,7 +48,8 @@ typedef struct fl_srv_tenant {
     uv_work_t work;
     bool writing;
     fl_srv_key_use_t key_uses[FL_SRV_KEY_USES];
-    fl_srv_sla_t *sla; /* SLA timers (sla_timers.c); NULL until the first tick */
+    fl_srv_sla_t *sla;      /* SLA timers (sla_timers.c); NULL until the first tick */
+    fl__sla_cfg_t *sla_cfg; /* the issues' write path's SLA configuration; NULL until used */
     fl_server_t *srv;
     struct fl_srv_tenant *next;
 } fl_srv_tenant_t;
