@@ -267,6 +267,15 @@ const struct fl_issue_state *fl_srv_issue_load(fl_http_req_t *req, fl_principal_
 const struct fl_issue_state *fl_srv_issue_target(fl_http_req_t *req, fl_principal_t *p,
                                                  int64_t *expected);
 fl_commit_t *fl_srv_issue_commit(fl_http_req_t *req, fl_principal_t *p, const char *id);
+/*
+ * Stamps the SLA into a decided issue command (fl_issues_decide_sla): with
+ * the tenant's SLA configuration (its own built copy, refolded when
+ * sla:config moves) and the tier of app_id, the application the issue has
+ * after the command. i: the issue before it (NULL for a create). A stamp that
+ * cannot be made refuses the command (500).
+ */
+void fl_srv_issue_stamp(fl_srv_tenant_t *t, const fl_cmd_ctx_t *ctx, const struct fl_issue_state *i,
+                        const char *app_id, fl_decision_t *d);
 
 /* Reads shared by the endpoints (read.c). fl_srv_query runs sql on schema with cb(res, ctx), or
  * answers the store's error (503 without a store); returns 0. */

@@ -8,10 +8,12 @@
  * (a calendar is used by one thread at a time).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "firelater/applications.h"
 #include "firelater/err.h"
+#include "firelater/issues.h"
 #include "sla_internal.h"
 
 void fl__sla_stream_of(const fl_uuid_key_t *k, char out[FL_SLA_STREAM_LEN + 1])
@@ -80,4 +82,19 @@ const char *fl__sla_tier_of(fl_srv_tenant_t *t, fl_arena_t *a, const char *app_i
         return NULL;
     const char *tier = ((const fl_app_state_t *)state)->v[FL_APP_TIER];
     return tier != NULL ? fl_arena_strndup(a, tier, strlen(tier)) : NULL;
+}
+
+void fl_srv_issue_stamp(fl_srv_tenant_t *t, const fl_cmd_ctx_t *ctx, const fl_issue_state_t *i,
+                        const char *app_id, fl_decision_t *d)
+{
+    fl_issue_sla_env_t env = {0};
+
+    if (fl_decision_failed(d) || d->n_events == 0)
+        return;
+    if (t->sla_cfg == NULL && (t->sla_cfg = calloc(1, sizeof(*t->sla_cfg))) == NULL)
+        fl_oom();
+    env.config = fl__sla_config_current(t->log, t->sla_cfg, t->slug);
+    env.tier = fl__sla_tier_of(t, ctx->a, app_id);
+    if (fl_issues_decide_sla(ctx, i, &env, d) != 0)
+        fl_decision_fail(d, 500, "the issue's SLA could not be stamped", NULL);
 }
