@@ -21,6 +21,8 @@
 #include "firelater/groups.h"
 #include "firelater/log.h"
 #include "firelater/projector.h"
+#include "firelater/sla.h"
+#include "firelater/slafacts.h"
 #include "firelater/users.h"
 
 #define FL_ISSUES_NUMBER_PREFIX "ISS" /* the log allocates ISS-00001, ISS-00002, ... */
@@ -141,6 +143,32 @@ typedef struct fl_issue_link {
     char link_type[12];  /* "parent", "child", "related", "duplicate", "caused_by" */
 } fl_issue_link_t;
 
+/* The metrics an issue's events stamp, in minutes (fl_issue_sla_t.minutes). */
+typedef enum fl_issue_metric {
+    FL_ISSUE_TTFR,     /* time_to_first_response: wall minutes from creation */
+    FL_ISSUE_TTR,      /* time_to_resolution */
+    FL_ISSUE_BIZ_TTFR, /* business_time_to_first_response: the response clock's */
+    FL_ISSUE_BIZ_TTR,  /* business_time_to_resolution: the resolution clock's */
+    FL_ISSUE_METRICS,
+} fl_issue_metric_t;
+
+/*
+ * An issue's SLA side: the facts its clocks read, folded from its events by
+ * fl_slafacts_step (the fold the server's timers use), and what its events
+ * stamped (fl_issues_decide_sla): the policy, the due dates and the metrics.
+ */
+typedef struct fl_issue_sla {
+    fl_slafacts_state_t st;
+    fl_slaclock_fact_t *facts; /* in the fold's arena */
+    size_t n_facts;
+    bool untracked;         /* past FL_SLAFACTS_MAX facts: no longer evaluated, as by the timers */
+    const char *policy_id;  /* sla_policy_id; NULL: none */
+    fl_time_t response_due; /* response_due_at; 0: none */
+    fl_time_t resolution_due;
+    int32_t minutes[FL_ISSUE_METRICS];
+    uint8_t has_minutes; /* bit i: minutes[i] is set (else null) */
+} fl_issue_sla_t;
+
 /*
  * issue:<uuid>. v[] holds the fields as canonical text (status included) in
  * the fold's arena; the times are those of the events that set them.
@@ -163,6 +191,7 @@ typedef struct fl_issue_state {
     const char *resolution_code, *resolution_notes, *resolved_by, *closed_by;
     bool sla_breached;
     const char *sla_breach_type; /* "response", "resolution", "both"; NULL */
+    fl_issue_sla_t sla;
     /* comments, work logs and links, in order of creation (arrays in the fold's arena) */
     fl_issue_note_t *comments, *worklogs;
     size_t n_comments, n_worklogs;
@@ -210,6 +239,35 @@ int fl_issues_decide_update(const fl_cmd_ctx_t *ctx, const fl_issue_state_t *s, 
 /* issue.deleted {id, issue_number}. 404 as update. */
 int fl_issues_decide_delete(const fl_cmd_ctx_t *ctx, const fl_issue_state_t *s, int64_t expected,
                             fl_decision_t *d);
+
+/* -------------------------------------------------------------------- SLA */
+
+/*
+ * What stamping needs beside the issue: the tenant's SLA configuration,
+ * built (fl_sla_config_build; NULL when it could not be read: nothing of the
+ * SLA is stamped then, only wall minutes), and the tier of the application
+ * the issue has after the command (NULL: none).
+ */
+typedef struct fl_issue_sla_env {
+    const fl_sla_config_t *config;
+    const char *tier;
+} fl_issue_sla_env_t;
+
+/*
+ * Stamps the SLA into d's events on the issue's stream (s: the issue before
+ * the command; for a create, NULL or an empty state): each event that
+ * changes the clocks (it gives SLA facts, or changes priority, issue_type or
+ * application_id) is folded onto s's facts at ctx->now, the clocks are
+ * evaluated there with the policy fl_sla_issue_clocks picks, and the event
+ * gets sla_policy_id and response_due_at / resolution_due_at (the instant the
+ * running clock reaches its target; null while paused or without a target;
+ * left out, so kept, once the clock has stopped), and at the first response
+ * or a resolution the wall and business minutes taken (a reopen clears the
+ * resolution's). The rules: src/domain/issues/README.md "SLA". A refused or
+ * empty decision is left alone. 0, or FL_ETOOBIG / FL_ECORRUPT re-encoding.
+ */
+int fl_issues_decide_sla(const fl_cmd_ctx_t *ctx, const fl_issue_state_t *s,
+                         const fl_issue_sla_env_t *env, fl_decision_t *d);
 
 /* --------------------------------------------------------------- actions */
 
@@ -385,8 +443,11 @@ extern const fl_proj_handler_t fl_issues_action_projections[];
 
 /*
  * The issue as the API shows it: id, issue_number, the fields,
- * first_response_at, resolved_at, closed_at, created_at, updated_at,
- * version. The caller owns the result.
+ * first_response_at, resolved_at, closed_at, the SLA's (sla_policy_id,
+ * response_due_at, resolution_due_at, time_to_first_response,
+ * time_to_resolution, business_time_to_first_response,
+ * business_time_to_resolution), created_at, updated_at, version. The
+ * caller owns the result.
  */
 json_t *fl_issue_to_json(const fl_issue_state_t *s);
 

@@ -151,6 +151,26 @@ int fl_sla_config_build(fl_sla_config_t *c);
 /* Frees the calendars fl_sla_config_build made (the arrays are the caller's). */
 void fl_sla_config_free_calendars(fl_sla_config_t *c);
 
+/*
+ * An issue's attributes that choose its policy (any may be NULL: the
+ * defaults are priority medium and type issue; a NULL tier matches no tier
+ * condition).
+ */
+typedef struct fl_sla_issue_attrs {
+    const char *priority, *issue_type, *tier;
+} fl_sla_issue_attrs_t;
+
+/*
+ * An issue's clocks at now (fl_slaclock_eval) under the policy fl_sla_select
+ * picks for at, each metric counting in the calendar of its target for the
+ * current priority; c must be built (fl_sla_config_build). Returns that
+ * policy with its clocks in out, or NULL: no policy applies, or evaluating
+ * failed (*rc set, FL_EINVAL for bad facts). The policy lives as long as c.
+ */
+const fl_sla_policy_t *fl_sla_issue_clocks(const fl_sla_config_t *c, const fl_sla_issue_attrs_t *at,
+                                           const fl_slaclock_fact_t *facts, size_t n, fl_time_t now,
+                                           fl_slaclock_t out[FL_SLA_METRICS], int *rc);
+
 /* ---- the sla:config stream ---------------------------------------------------------------- */
 
 #define FL_SLA_STREAM "sla:config"

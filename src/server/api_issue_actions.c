@@ -104,6 +104,7 @@ static int action(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p,
         load_refs(s, req, p->tenant, i, &cmd, &refs);
         fl_srv_cmd_ctx(req, p, &ctx);
         fl_issues_decide_action(&ctx, i, expected, &cmd, &refs, &c->d);
+        fl_srv_issue_stamp(p->tenant, &ctx, i, i->v[FL_ISSUE_APPLICATION_ID], &c->d);
     }
     fl_commit_submit(s, c);
     return 0;

@@ -184,6 +184,8 @@ static int write_note(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p,
         };
         fl_srv_cmd_ctx(req, p, &ctx);
         kind->decide(&ctx, i, note_id, remove ? NULL : &cmd, who, &c->d);
+        if (kind == &comments && create) /* a first response */
+            fl_srv_issue_stamp(p->tenant, &ctx, i, i->v[FL_ISSUE_APPLICATION_ID], &c->d);
     }
     fl_commit_submit(s, c);
     return 0;

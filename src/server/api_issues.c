@@ -111,6 +111,7 @@ int fl_api_issues_create(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p)
         load_refs(req, p->tenant, &cmd, NULL, &refs);
         fl_srv_cmd_ctx(req, p, &ctx);
         fl_issues_decide_create(&ctx, &cmd, &refs, &c->d);
+        fl_srv_issue_stamp(p->tenant, &ctx, NULL, cmd.v[FL_ISSUE_APPLICATION_ID], &c->d);
     }
     fl_commit_submit(s, c); /* a refusal answers its problem */
     return 0;
@@ -148,6 +149,11 @@ int fl_api_issues_update(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p)
         load_refs(req, p->tenant, &cmd, i, &refs);
         fl_srv_cmd_ctx(req, p, &ctx);
         fl_issues_decide_update(&ctx, i, expected, &cmd, &refs, &c->d);
+        fl_srv_issue_stamp(p->tenant, &ctx, i,
+                           (cmd.set & (1u << FL_ISSUE_APPLICATION_ID))
+                               ? cmd.v[FL_ISSUE_APPLICATION_ID]
+                               : i->v[FL_ISSUE_APPLICATION_ID],
+                           &c->d);
     }
     fl_commit_submit(s, c);
     return 0;

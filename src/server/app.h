@@ -22,6 +22,7 @@
 typedef struct fl_server fl_server_t;
 typedef struct fl_commit fl_commit_t;
 typedef struct fl_srv_sla fl_srv_sla_t;
+typedef struct fl__sla_cfg fl__sla_cfg_t;
 
 /* When an API key's use was last recorded (auth_apikey.c), direct-mapped by key id. */
 #define FL_SRV_KEY_USES 64
@@ -47,7 +48,8 @@ typedef struct fl_srv_tenant {
     uv_work_t work;
     bool writing;
     fl_srv_key_use_t key_uses[FL_SRV_KEY_USES];
-    fl_srv_sla_t *sla; /* SLA timers (sla_timers.c); NULL until the first tick */
+    fl_srv_sla_t *sla;      /* SLA timers (sla_timers.c); NULL until the first tick */
+    fl__sla_cfg_t *sla_cfg; /* the issues' write path's SLA configuration; NULL until used */
     fl_server_t *srv;
     struct fl_srv_tenant *next;
 } fl_srv_tenant_t;
@@ -265,6 +267,15 @@ const struct fl_issue_state *fl_srv_issue_load(fl_http_req_t *req, fl_principal_
 const struct fl_issue_state *fl_srv_issue_target(fl_http_req_t *req, fl_principal_t *p,
                                                  int64_t *expected);
 fl_commit_t *fl_srv_issue_commit(fl_http_req_t *req, fl_principal_t *p, const char *id);
+/*
+ * Stamps the SLA into a decided issue command (fl_issues_decide_sla): with
+ * the tenant's SLA configuration (its own built copy, refolded when
+ * sla:config moves) and the tier of app_id, the application the issue has
+ * after the command. i: the issue before it (NULL for a create). A stamp that
+ * cannot be made refuses the command (500).
+ */
+void fl_srv_issue_stamp(fl_srv_tenant_t *t, const fl_cmd_ctx_t *ctx, const struct fl_issue_state *i,
+                        const char *app_id, fl_decision_t *d);
 
 /* Reads shared by the endpoints (read.c). fl_srv_query runs sql on schema with cb(res, ctx), or
  * answers the store's error (503 without a store); returns 0. */

@@ -1,14 +1,19 @@
 /*
- * What the SLA timers' loop side and start-up scan share: issue stream names
- * and keys, the tenant's SLA configuration, and an issue's clocks from its
- * attributes and facts. Nothing here touches the server's state, so the scan
- * may call it on the thread pool (on its own configuration: a calendar is
- * used by one thread at a time).
+ * What the SLA timers' loop side, their start-up scan and the issues' write
+ * path share: issue stream names and keys, a tenant's SLA configuration
+ * (folded and built, refolded when sla:config moves), and an application's
+ * tier. An issue's clocks are fl_sla_issue_clocks (src/domain/sla). Only
+ * fl__sla_tier_of touches the server's state (the loop's aggregate cache);
+ * the scan calls the rest on the thread pool, on a configuration of its own
+ * (a calendar is used by one thread at a time).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "firelater/applications.h"
 #include "firelater/err.h"
+#include "firelater/issues.h"
 #include "sla_internal.h"
 
 void fl__sla_stream_of(const fl_uuid_key_t *k, char out[FL_SLA_STREAM_LEN + 1])
@@ -23,55 +28,73 @@ bool fl__sla_key_of(const char *stream, fl_uuid_key_t *k)
            fl_uuid_key_parse(stream + FL_SLA_ISSUE_PFX, strlen(stream + FL_SLA_ISSUE_PFX), k) == 0;
 }
 
-int fl__sla_config_read(fl_log_t *log, fl_arena_t *a, fl_sla_config_t *cfg, uint64_t *version)
+int fl__sla_config_read(fl_log_t *log, fl__sla_cfg_t *c)
 {
     int rc;
 
-    fl_arena_init(a, 64u << 20);
-    rc = fl_agg_load_uncached(log, &fl_sla_config_agg, FL_SLA_STREAM, a, cfg, version);
+    c->loaded = false;
+    fl_arena_init(&c->arena, 64u << 20);
+    rc = fl_agg_load_uncached(log, &fl_sla_config_agg, FL_SLA_STREAM, &c->arena, &c->cfg,
+                              &c->version);
     if (rc == 0)
-        rc = fl_sla_config_build(cfg);
+        rc = fl_sla_config_build(&c->cfg);
     if (rc != 0)
-        fl_arena_free(a);
+        fl_arena_free(&c->arena);
+    c->loaded = rc == 0;
     return rc;
 }
 
-void fl__sla_config_free(fl_arena_t *a, fl_sla_config_t *cfg)
+void fl__sla_config_free(fl__sla_cfg_t *c)
 {
-    fl_sla_config_free_calendars(cfg);
-    fl_arena_free(a);
+    if (!c->loaded)
+        return;
+    fl_sla_config_free_calendars(&c->cfg);
+    fl_arena_free(&c->arena);
+    c->loaded = false;
 }
 
-/* The engine's policy from an SLA policy, for the issue's current priority. */
-static void engine_policy(const fl_sla_config_t *c, const fl_sla_policy_t *p, int priority,
-                          fl_slaclock_policy_t *out)
+const fl_sla_config_t *fl__sla_config_current(fl_log_t *log, fl__sla_cfg_t *c, const char *slug)
 {
-    memset(out, 0, sizeof(*out));
-    for (size_t i = 0; i < p->n_targets; i++) {
-        const fl_sla_target_t *tg = &p->targets[i];
-        out->targets[tg->metric][tg->priority] = (fl_slaclock_target_t){
-            .minutes = tg->target_minutes,
-            .warning_percent = tg->warning_percent,
-            .has_target = true,
-        };
-        if ((int)tg->priority == priority || out->cal[tg->metric] == NULL)
-            out->cal[tg->metric] = fl_sla_calendar(c, p, tg);
-    }
-}
+    uint64_t version = 0;
+    int rc;
 
-const fl_sla_policy_t *fl__sla_clocks(const fl_sla_config_t *c, const fl_sla_issue_attrs_t *at,
-                                      const fl_slaclock_fact_t *facts, size_t n, fl_time_t now,
-                                      fl_slaclock_t out[FL_SLA_METRICS], int *rc)
-{
-    const fl_sla_policy_t *p;
-    fl_slaclock_policy_t pol;
-
-    *rc = 0;
-    p = fl_sla_select(c, "issue", at->priority != NULL ? at->priority : "medium", at->tier,
-                      at->issue_type != NULL ? at->issue_type : "issue");
-    if (p == NULL)
+    if (fl_log_stream_version(log, FL_SLA_STREAM, &version) != 0)
+        return c->loaded ? &c->cfg : NULL;
+    if (c->loaded && version == c->version)
+        return &c->cfg;
+    fl__sla_config_free(c);
+    if ((rc = fl__sla_config_read(log, c)) != 0) {
+        fprintf(stderr, "firelater: sla (%s): reading sla:config: %s\n", slug, fl_strerror(rc));
         return NULL;
-    engine_policy(c, p, fl_slafacts_priority(at->priority), &pol);
-    *rc = fl_slaclock_eval(&pol, facts, n, now, out);
-    return *rc == 0 ? p : NULL;
+    }
+    return &c->cfg;
+}
+
+const char *fl__sla_tier_of(fl_srv_tenant_t *t, fl_arena_t *a, const char *app_id)
+{
+    const void *state;
+    uint64_t version;
+    char *stream;
+
+    if (app_id == NULL || !fl_uuid_is_valid(app_id) ||
+        (stream = fl_apps_stream(a, app_id)) == NULL ||
+        fl_agg_load(t->cache, &fl_app_agg, stream, &state, &version) != 0 || version == 0)
+        return NULL;
+    const char *tier = ((const fl_app_state_t *)state)->v[FL_APP_TIER];
+    return tier != NULL ? fl_arena_strndup(a, tier, strlen(tier)) : NULL;
+}
+
+void fl_srv_issue_stamp(fl_srv_tenant_t *t, const fl_cmd_ctx_t *ctx, const fl_issue_state_t *i,
+                        const char *app_id, fl_decision_t *d)
+{
+    fl_issue_sla_env_t env = {0};
+
+    if (fl_decision_failed(d) || d->n_events == 0)
+        return;
+    if (t->sla_cfg == NULL && (t->sla_cfg = calloc(1, sizeof(*t->sla_cfg))) == NULL)
+        fl_oom();
+    env.config = fl__sla_config_current(t->log, t->sla_cfg, t->slug);
+    env.tier = fl__sla_tier_of(t, ctx->a, app_id);
+    if (fl_issues_decide_sla(ctx, i, &env, d) != 0)
+        fl_decision_fail(d, 500, "the issue's SLA could not be stamped", NULL);
 }

@@ -20,6 +20,19 @@
 typedef struct fl_sla_scan fl_sla_scan_t;
 
 /*
+ * A tenant's SLA configuration, folded from sla:config with its calendars
+ * built, and the version it reflects. A calendar is used by one thread at a
+ * time, so each user keeps its own: the timers (fl_srv_sla_t) and the
+ * issues' write path (fl_srv_tenant_t.sla_cfg, on the loop).
+ */
+struct fl__sla_cfg {
+    fl_arena_t arena;
+    fl_sla_config_t cfg;
+    uint64_t version;
+    bool loaded;
+};
+
+/*
  * A tenant's timers. Until the start-up scan is installed (scan != NULL) the
  * loop reads none of it; afterwards only the loop does.
  */
@@ -27,10 +40,7 @@ struct fl_srv_sla {
     uint64_t seen;  /* log position read up to */
     fl_idtab_t ids; /* issue uuid -> slot: the timer queue's id */
     fl_timerq_t q;
-    fl_arena_t cfg_arena; /* the folded sla:config and its calendars */
-    fl_sla_config_t cfg;
-    uint64_t cfg_version;
-    bool cfg_loaded;
+    fl__sla_cfg_t cfg;   /* the timers' own: the scan builds it on the thread pool */
     fl_sla_scan_t *scan; /* the start-up scan in flight on the thread pool, or NULL */
     uv_work_t work;
     int64_t scan_started; /* fl_clock_mono at its start */
@@ -43,27 +53,24 @@ void fl__sla_stream_of(const fl_uuid_key_t *k, char out[FL_SLA_STREAM_LEN + 1]);
 bool fl__sla_key_of(const char *stream, fl_uuid_key_t *k);
 
 /*
- * Folds sla:config into cfg, its arena a (initialised here) and its
- * calendars built; on an error a is freed. 0 or an error of the log or the
- * fold.
+ * Folds sla:config into c and builds its calendars (c->loaded set). 0 or an
+ * error of the log or the fold (then c holds nothing).
  */
-int fl__sla_config_read(fl_log_t *log, fl_arena_t *a, fl_sla_config_t *cfg, uint64_t *version);
+int fl__sla_config_read(fl_log_t *log, fl__sla_cfg_t *c);
 
-/* Frees what fl__sla_config_read made. */
-void fl__sla_config_free(fl_arena_t *a, fl_sla_config_t *cfg);
+/* Frees what fl__sla_config_read made (nothing when not loaded). */
+void fl__sla_config_free(fl__sla_cfg_t *c);
 
 /*
- * An issue's clocks at now, from its attributes (any may be NULL: the
- * defaults are medium and issue) and facts: the policy that applies, with its
- * clocks in out, or NULL (no policy applies; *rc set when evaluating failed).
+ * The configuration at the log's current sla:config version: c as it is,
+ * or folded again when the stream moved. NULL when it cannot be read (said
+ * on stderr for the tenant slug); the previous one while the version cannot
+ * be looked up. Valid until the next call on c.
  */
-typedef struct fl_sla_issue_attrs {
-    const char *priority, *issue_type, *tier;
-} fl_sla_issue_attrs_t;
+const fl_sla_config_t *fl__sla_config_current(fl_log_t *log, fl__sla_cfg_t *c, const char *slug);
 
-const fl_sla_policy_t *fl__sla_clocks(const fl_sla_config_t *c, const fl_sla_issue_attrs_t *at,
-                                      const fl_slaclock_fact_t *facts, size_t n, fl_time_t now,
-                                      fl_slaclock_t out[FL_SLA_METRICS], int *rc);
+/* The tier of the issue's application (the tenant's aggregate cache: the loop only), or NULL. */
+const char *fl__sla_tier_of(fl_srv_tenant_t *t, fl_arena_t *a, const char *app_id);
 
 /*
  * The start-up scan of a tenant, on the thread pool: one pass over the log

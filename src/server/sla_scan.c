@@ -260,7 +260,7 @@ static void eval_issue(fl_sla_scan_t *sc, fl_srv_sla_t *sla, uint32_t slot, fl_t
     fl_sla_issue_attrs_t at = {.priority = sc->names[is->attr[FL_SLAFACTS_PRIORITY]],
                                .issue_type = sc->names[is->attr[FL_SLAFACTS_ISSUE_TYPE]],
                                .tier = tier_of(sc, is->attr[FL_SLAFACTS_APPLICATION])};
-    if (fl__sla_clocks(&sla->cfg, &at, facts, n, now, out, &rc) != NULL &&
+    if (fl_sla_issue_clocks(&sla->cfg.cfg, &at, facts, n, now, out, &rc) != NULL &&
         (due = fl_slaclock_next_due(out)) != FL_SLACLOCK_NONE)
         fl_timerq_set(&sla->q, slot, due);
     sc->eval_failed += rc != 0;
@@ -310,10 +310,9 @@ static void scan_work(uv_work_t *w)
      * first tick sees (and re-evaluates every issue for).
      */
     if (!atomic_load(&sc->stop)) {
-        sc->cfg_rc = fl__sla_config_read(sc->t->log, &sla->cfg_arena, &sla->cfg, &sla->cfg_version);
-        sla->cfg_loaded = sc->cfg_rc == 0;
+        sc->cfg_rc = fl__sla_config_read(sc->t->log, &sla->cfg);
     }
-    if (sla->cfg_loaded && !atomic_load(&sc->stop))
+    if (sla->cfg.loaded && !atomic_load(&sc->stop))
         eval_all(sc, sla);
     sc->eval_us = fl_clock_mono() - t0 - sc->fold_us;
     release_working(sc);

@@ -29,7 +29,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "firelater/applications.h"
 #include "firelater/codec.h"
 #include "firelater/err.h"
 #include "sla_internal.h"
@@ -47,28 +46,6 @@ typedef struct issue_view {
 static void say(const char *slug, const char *what, int rc)
 {
     fprintf(stderr, "firelater: sla timers (%s): %s: %s\n", slug, what, fl_strerror(rc));
-}
-
-/* The tenant's SLA configuration, folded again when sla:config moved. */
-static const fl_sla_config_t *config_of(fl_srv_tenant_t *t, fl_srv_sla_t *sla)
-{
-    uint64_t version = 0;
-    int rc;
-
-    if (fl_log_stream_version(t->log, FL_SLA_STREAM, &version) != 0)
-        return sla->cfg_loaded ? &sla->cfg : NULL;
-    if (sla->cfg_loaded && version == sla->cfg_version)
-        return &sla->cfg;
-    if (sla->cfg_loaded)
-        fl__sla_config_free(&sla->cfg_arena, &sla->cfg);
-    sla->cfg_loaded = false;
-    rc = fl__sla_config_read(t->log, &sla->cfg_arena, &sla->cfg, &sla->cfg_version);
-    if (rc != 0) {
-        say(t->slug, "reading sla:config", rc);
-        return NULL;
-    }
-    sla->cfg_loaded = true;
-    return &sla->cfg;
 }
 
 /* Folds the issue's stream into v (its data read as msgpack, not JSON). */
@@ -103,27 +80,12 @@ static int read_issue(fl_log_t *log, const fl_uuid_key_t *k, fl_arena_t *a, issu
     return rc < 0 ? rc : 0;
 }
 
-/* The tier of the issue's application, or NULL. */
-static const char *tier_of(fl_srv_tenant_t *t, fl_arena_t *a, const char *app_id)
-{
-    const void *state;
-    uint64_t version;
-    char *stream;
-
-    if (app_id == NULL || !fl_uuid_is_valid(app_id) ||
-        (stream = fl_apps_stream(a, app_id)) == NULL ||
-        fl_agg_load(t->cache, &fl_app_agg, stream, &state, &version) != 0 || version == 0)
-        return NULL;
-    const char *tier = ((const fl_app_state_t *)state)->v[FL_APP_TIER];
-    return tier != NULL ? fl_arena_strndup(a, tier, strlen(tier)) : NULL;
-}
-
 /* Evaluates the issue at now into out; the policy applying (NULL: none, nothing to do). */
 static const fl_sla_policy_t *evaluate(fl_srv_tenant_t *t, fl_srv_sla_t *sla,
                                        const fl_uuid_key_t *k, fl_time_t now, fl_arena_t *a,
                                        issue_view_t *v, fl_slaclock_t out[FL_SLA_METRICS])
 {
-    const fl_sla_config_t *c = config_of(t, sla);
+    const fl_sla_config_t *c = fl__sla_config_current(t->log, &sla->cfg, t->slug);
     const fl_sla_policy_t *p;
     fl_sla_issue_attrs_t at;
     int rc;
@@ -132,8 +94,8 @@ static const fl_sla_policy_t *evaluate(fl_srv_tenant_t *t, fl_srv_sla_t *sla,
         return NULL;
     at = (fl_sla_issue_attrs_t){.priority = v->attr[FL_SLAFACTS_PRIORITY],
                                 .issue_type = v->attr[FL_SLAFACTS_ISSUE_TYPE],
-                                .tier = tier_of(t, a, v->attr[FL_SLAFACTS_APPLICATION])};
-    p = fl__sla_clocks(c, &at, v->facts.facts, v->facts.n, now, out, &rc);
+                                .tier = fl__sla_tier_of(t, a, v->attr[FL_SLAFACTS_APPLICATION])};
+    p = fl_sla_issue_clocks(c, &at, v->facts.facts, v->facts.n, now, out, &rc);
     if (rc != 0)
         say(t->slug, "evaluating an issue's clocks", rc);
     return p;
@@ -347,13 +309,17 @@ void fl_srv_sla_free(fl_srv_tenant_t *t)
 {
     fl_srv_sla_t *sla = t->sla;
 
+    if (t->sla_cfg != NULL) {
+        fl__sla_config_free(t->sla_cfg);
+        free(t->sla_cfg);
+        t->sla_cfg = NULL;
+    }
     if (sla == NULL)
         return;
     fl_assert(sla->scan == NULL);
     fl_idtab_free(&sla->ids);
     fl_timerq_free(&sla->q);
-    if (sla->cfg_loaded)
-        fl__sla_config_free(&sla->cfg_arena, &sla->cfg);
+    fl__sla_config_free(&sla->cfg);
     free(sla);
     t->sla = NULL;
 }

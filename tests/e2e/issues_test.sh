@@ -337,3 +337,109 @@ act "$B" reopen && expect 409
 json .detail | grep -q "0 days" || fail "the detail does not name the window: $(cat "$TMP/body")"
 "$FLCTL" --data "$DATA" log verify --tenant acme >/dev/null || fail "log verify"
 ok
+
+# µs since the epoch of an RFC 3339 instant (whole seconds and µs).
+us() {
+    local s=${1%.*} frac=${1#*.}
+    frac=${frac%Z}
+    echo $(($(date -ud "$s" +%s) * 1000000 + 10#${frac:-0}))
+}
+# near A B [SECONDS]: the instants A and B (RFC 3339) at most SECONDS (1) apart.
+near() {
+    local d=$(($(us "$1") - $(us "$2")))
+    ((d < 0)) && d=$((-d))
+    ((d <= ${3:-1} * 1000000)) || fail "$1 and $2 are $d µs apart"
+}
+# plus INSTANT MINUTES: the instant that many minutes later, as the API writes it.
+plus() {
+    date -ud "@$(($(us "$1") / 1000000 + $2 * 60))" +%Y-%m-%dT%H:%M:%S.000000Z
+}
+
+step "SLA: a policy made through the API stamps the issue's due dates, pauses and re-targets"
+server_kill TERM
+server_start --read-wait-ms 2000 # the reopen window back at its default
+req POST /api/v1/sla/policies '{"name":"Desk","entity_type":"issue","is_default":true,"targets":[
+    {"metric_type":"response_time","priority":"high","target_minutes":60,"business_hours_only":false},
+    {"metric_type":"resolution_time","priority":"high","target_minutes":240,"business_hours_only":false},
+    {"metric_type":"response_time","priority":"critical","target_minutes":15,"business_hours_only":false},
+    {"metric_type":"resolution_time","priority":"critical","target_minutes":60,"business_hours_only":false}]}' \
+    "$TOKEN" && expect 201
+POLICY=$(json .id)
+req POST $I '{"title":"Mail is slow","priority":"high"}' "$TOKEN" && expect 201
+S=$(json .id)
+created=$(json .created_at)
+is .sla_policy_id "$POLICY"
+near "$(json .response_due_at)" "$(plus "$created" 60)"
+near "$(json .resolution_due_at)" "$(plus "$created" 240)"
+is .time_to_first_response null
+req GET "$I/$S" "" "$TOKEN" && expect 200
+is .sla_policy_id "$POLICY"
+near "$(json .response_due_at)" "$(plus "$created" 60)"
+req GET "$I?priority=high&per_page=100" "" "$TOKEN" && expect 200
+[[ $(json ".data[] | select(.id == \"$S\") | .sla_policy_id") == "$POLICY" ]] || fail "the list has no policy"
+[[ $(json ".data[] | select(.id == \"$S\") | .resolution_due_at") != null ]] || fail "no due date in the list"
+# critical re-targets from the start: 15 and 60 minutes after creation
+req PUT "$I/$S" '{"priority":"critical"}' "$TOKEN" && expect 200
+near "$(json .response_due_at)" "$(plus "$created" 15)"
+near "$(json .resolution_due_at)" "$(plus "$created" 60)"
+response_due=$(json .response_due_at)
+act "$S" assign "{\"assigned_to\":\"$ANN\"}" && expect 200
+is .time_to_first_response 0
+is .business_time_to_first_response 0
+is .response_due_at "$response_due"
+req PUT "$I/$S" '{"status":"in_progress"}' "$TOKEN" && expect 200
+before=$(json .resolution_due_at)
+req PUT "$I/$S" '{"status":"pending"}' "$TOKEN" && expect 200
+is .resolution_due_at null
+is .sla_policy_id "$POLICY"
+sleep 3
+req PUT "$I/$S" '{"status":"in_progress"}' "$TOKEN" && expect 200
+after=$(json .resolution_due_at)
+paused=$(($(us "$after") - $(us "$before")))
+((paused >= 3000000 && paused < 5000000)) || fail "the pause moved the due date by $paused µs"
+act "$S" resolve '{"resolution_code":"fixed","resolution_notes":"queue drained"}' && expect 200
+is .time_to_resolution 0
+is .business_time_to_resolution 0
+is .resolution_due_at "$after"
+jq -S 'del(.version)' "$TMP/body" >"$TMP/write.json"
+req GET "$I/$S" "" "$TOKEN" && expect 200
+jq -S 'del(.version)' "$TMP/body" >"$TMP/read.json"
+diff "$TMP/write.json" "$TMP/read.json" >"$TMP/diff" || fail "write and read differ: $(cat "$TMP/diff")"
+row=$(psql -At "$PG" -c "SELECT sla_policy_id, time_to_resolution, business_time_to_resolution
+    FROM tenant_acme.issues WHERE id = '$S'")
+[[ $row == "$POLICY|0|0" ]] || fail "read model: $row"
+act "$S" reopen && expect 200
+is .time_to_resolution null
+is .business_time_to_resolution null
+is .business_time_to_first_response 0
+ok
+
+step "SLA: business hours count from the next opening (today is a holiday)"
+today=$(date -u +%F)
+tomorrow=$(date -ud "$today + 1 day" +%F)
+day() { echo "{\"day_of_week\":$1,\"start_time\":\"00:00\",\"end_time\":\"24:00\"}"; }
+req POST /api/v1/sla/business-hours "{\"name\":\"Every day\",\"timezone\":\"UTC\",
+    \"schedule\":[$(day 0),$(day 1),$(day 2),$(day 3),$(day 4),$(day 5),$(day 6)],
+    \"holidays\":[{\"holiday_date\":\"$today\",\"name\":\"Today\"}]}" "$TOKEN" && expect 201
+HOURS=$(json .id)
+req POST /api/v1/sla/policies "{\"name\":\"Questions\",\"entity_type\":\"issue\",
+    \"conditions\":{\"issue_type\":\"question\"},\"business_hours_id\":\"$HOURS\",\"targets\":[
+    {\"metric_type\":\"response_time\",\"priority\":\"medium\",\"target_minutes\":60}]}" \
+    "$TOKEN" && expect 201
+QPOLICY=$(json .id)
+req POST $I '{"title":"How do I share a calendar?","issue_type":"question"}' "$TOKEN" && expect 201
+Q=$(json .id)
+if [[ $(date -u +%F) == "$today" ]]; then # not across midnight
+    is .sla_policy_id "$QPOLICY"
+    is .response_due_at "${tomorrow}T01:00:00.000000Z"
+    is .resolution_due_at null
+    act "$Q" assign "{\"assigned_to\":\"$ANN\"}" && expect 200
+    is .business_time_to_first_response 0
+    is .response_due_at "${tomorrow}T01:00:00.000000Z"
+fi
+# the policy follows the issue: a question no more is the desk's
+req PUT "$I/$Q" '{"issue_type":"issue","priority":"high"}' "$TOKEN" && expect 200
+is .sla_policy_id "$POLICY"
+near "$(json .resolution_due_at)" "$(plus "$(json .created_at)" 240)"
+"$FLCTL" --data "$DATA" log verify --tenant acme >/dev/null || fail "log verify"
+ok

@@ -87,6 +87,13 @@ b=$(events "$A" issue.sla_breached)
 [[ $(us "$(jq -r .data.crossed_at <<<"$b")") == $(($(created_us "$A") + 60000000)) ]] ||
     fail "breach crossed_at $(jq -r .data.crossed_at <<<"$b")"
 [[ $(jq -r .data.target_minutes <<<"$b") == 1 ]] || fail "target: $b"
+# the issue's response_due_at was stamped when it was created: the breach's instant, but for
+# the few ms between deciding the command and the log's recording it
+req GET "/api/v1/issues/$A" "" "$TOKEN" && expect 200
+due=$(us "$(json .response_due_at)")
+late=$(($(us "$(jq -r .data.crossed_at <<<"$b")") - due))
+((late >= 0 && late < 500000)) || fail "breached $late µs after response_due_at $(json .response_due_at)"
+[[ $(json .sla_policy_id) == "$(jq -r .data.policy_id <<<"$b")" ]] || fail "policy $(json .sla_policy_id)"
 [[ -z $(events "$B" issue.sla_breached) ]] || fail "a responded issue breached"
 row=$(psql -At "$PG" -c "SELECT sla_breached, sla_breach_type FROM tenant_acme.issues WHERE id = '$A'")
 [[ $row == "t|response" ]] || fail "read model: $row"

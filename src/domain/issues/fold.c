@@ -85,7 +85,7 @@ static const char *to_of(fl_arena_t *a, const json_t *data, const char *key)
  * 4, 8, 16, ... (the smallest power of two >= n), so it grows when n is 0
  * or reaches it.
  */
-static void *grow(fl_arena_t *a, void *arr, size_t n, size_t size)
+void *fl__iss_grow(fl_arena_t *a, void *arr, size_t n, size_t size)
 {
     void *more;
 
@@ -118,7 +118,7 @@ static int apply_note(fl_arena_t *a, const char *t, const json_t *data, const ch
     if (id == NULL || strlen(id) != FL_UUID_LEN)
         return 0;
     if (tl > 6 && strcmp(t + tl - 6, "_added") == 0) {
-        if ((x = grow(a, *notes, *n, sizeof(**notes))) == NULL)
+        if ((x = fl__iss_grow(a, *notes, *n, sizeof(**notes))) == NULL)
             return FL_ETOOBIG;
         *notes = x;
         x = &x[(*n)++];
@@ -147,7 +147,7 @@ static int apply_link(fl_issue_state_t *s, fl_arena_t *a, const json_t *data)
     if (id == NULL || target == NULL || tt == NULL || lt == NULL || strlen(id) != FL_UUID_LEN ||
         strlen(target) != FL_UUID_LEN)
         return 0;
-    if ((x = grow(a, s->links, s->n_links, sizeof(*s->links))) == NULL)
+    if ((x = fl__iss_grow(a, s->links, s->n_links, sizeof(*s->links))) == NULL)
         return FL_ETOOBIG;
     s->links = x;
     x = &x[s->n_links++];
@@ -245,7 +245,10 @@ static int issue_fold(void *state, fl_arena_t *a, const fl_event_t *ev)
 
     if (ev->data_len > 0 && (rc = fl_codec_to_json(ev->data, ev->data_len, &data)) < 0)
         return rc;
-    rc = apply(s, a, ev, data);
+    /* the SLA side sees every event, the timers' too (updated_at is apply's to say) */
+    rc = fl__iss_sla_fold(&s->sla, a, ev, data);
+    if (rc == 0)
+        rc = apply(s, a, ev, data);
     if (rc == 0)
         s->updated_at = ev->ts;
     json_decref(data);

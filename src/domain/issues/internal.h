@@ -78,6 +78,33 @@ int fl__iss_refuse(fl_decision_t *d, int status, const char *title, const char *
 int fl__iss_check_live(const fl_issue_state_t *s, fl_decision_t *d);
 
 /*
+ * fold.c: room for one more entry in an arena array of n entries of size
+ * bytes (capacity 4, 8, 16, ...): arr itself, or a larger copy; NULL when
+ * the arena is spent.
+ */
+void *fl__iss_grow(fl_arena_t *a, void *arr, size_t n, size_t size);
+
+/*
+ * sla.c: folds one event into the issue's SLA side: its facts
+ * (fl_slafacts_step) and what it stamped. 0 or FL_ETOOBIG.
+ */
+int fl__iss_sla_fold(fl_issue_sla_t *x, fl_arena_t *a, const fl_event_t *ev, const json_t *data);
+
+/*
+ * sla.c: the keys a stamp may set, which are also the issues columns they go
+ * to, NULL-ended: sla_policy_id, response_due_at, resolution_due_at, then
+ * from FL__ISS_SLA_MINUTES the minutes of each fl_issue_metric_t.
+ */
+extern const char *const fl__iss_sla_keys[];
+#define FL__ISS_SLA_MINUTES 3
+
+/*
+ * project.c: the columns an event stamped (fl__iss_sla_keys present in
+ * data), after the event's own statements; nothing when it stamped none.
+ */
+int fl__iss_project_sla(fl_proj_out_t *out, const json_t *data);
+
+/*
  * project.c: a status move's SQL (the issues row's status and times, and
  * the issue_status_history row); project_actions.c adds the rest.
  */

@@ -71,7 +71,8 @@ static int on_created(fl_proj_out_t *out, const fl_event_t *ev, const json_t *da
     if ((q = sql_copy(out, sql, n)) == NULL)
         return FL_ETOOBIG;
     const char *p[] = {id, ev->num != NULL && ev->num[0] != '\0' ? ev->num : id, values, ts, ver};
-    return fl_proj_emit(out, q, 5, p);
+    int rc = fl_proj_emit(out, q, 5, p);
+    return rc < 0 ? rc : fl__iss_project_sla(out, data);
 }
 
 static int on_updated(fl_proj_out_t *out, const fl_event_t *ev, const json_t *data)
@@ -106,7 +107,8 @@ static int on_updated(fl_proj_out_t *out, const fl_event_t *ev, const json_t *da
     if ((q = sql_copy(out, sql, n)) == NULL)
         return FL_ETOOBIG;
     const char *p[] = {id, values, ts, ver};
-    return fl_proj_emit(out, q, 4, p);
+    int rc = fl_proj_emit(out, q, 4, p);
+    return rc < 0 ? rc : fl__iss_project_sla(out, data);
 }
 
 static int on_deleted(fl_proj_out_t *out, const fl_event_t *ev, const json_t *data)
@@ -128,7 +130,9 @@ static int on_deleted(fl_proj_out_t *out, const fl_event_t *ev, const json_t *da
 /*
  * A status move: the row's status and the times it sets (first response on
  * the first move out of new, with its wall minutes; resolved_at, closed_at;
- * a reopen clears both), and the issue_status_history row.
+ * a reopen clears both), what its decision stamped (the SLA's columns; the
+ * stamped wall minutes replace the ones computed here, which remain for
+ * events decided before stamps existed), and the issue_status_history row.
  */
 int fl__iss_project_move(fl_proj_out_t *out, const fl_event_t *ev, const json_t *data)
 {
@@ -163,7 +167,7 @@ int fl__iss_project_move(fl_proj_out_t *out, const fl_event_t *ev, const json_t 
         " WHEN $5::boolean THEN NULL ELSE closed_at END"
         " WHERE id = $1::uuid",
         5, p);
-    if (rc < 0)
+    if (rc < 0 || (rc = fl__iss_project_sla(out, data)) < 0)
         return rc;
     const char *h[] = {hid, id, from, to, by, reason, ts};
     return fl_proj_emit(out,
@@ -171,6 +175,37 @@ int fl__iss_project_move(fl_proj_out_t *out, const fl_event_t *ev, const json_t 
                         " changed_by, reason, created_at) VALUES ($1::uuid, $2::uuid, $3, $4,"
                         " $5::uuid, $6, $7::timestamptz) ON CONFLICT (id) DO NOTHING",
                         7, h);
+}
+
+int fl__iss_project_sla(fl_proj_out_t *out, const json_t *data)
+{
+    const char *id = uuid_of(data, "id"), *values;
+    json_t *set = json_object();
+    char sql[SQL_MAX];
+    size_t n = 0;
+    char *q;
+
+    n += (size_t)snprintf(sql + n, sizeof(sql) - n, "UPDATE issues i SET ");
+    for (size_t k = 0; fl__iss_sla_keys[k] != NULL; k++) {
+        const char *key = fl__iss_sla_keys[k];
+        if (json_object_get(data, key) == NULL)
+            continue;
+        n += (size_t)snprintf(sql + n, sizeof(sql) - n, "%s%s = r.%s",
+                              json_object_size(set) > 0 ? ", " : "", key, key);
+        json_object_set(set, key, json_object_get(data, key));
+    }
+    n += (size_t)snprintf(sql + n, sizeof(sql) - n,
+                          " FROM jsonb_populate_record(NULL::issues, $2::jsonb) r"
+                          " WHERE i.id = $1::uuid");
+    fl_assert(n < sizeof(sql));
+    values = json_object_size(set) > 0 ? dump(out, set) : NULL;
+    json_decref(set);
+    if (id == NULL || values == NULL)
+        return 0; /* nothing stamped (or the arena is spent: the handlers' rule) */
+    if ((q = sql_copy(out, sql, n)) == NULL)
+        return FL_ETOOBIG;
+    const char *p[] = {id, values};
+    return fl_proj_emit(out, q, 2, p);
 }
 
 /* The status moves of the actions are in project_actions.c. */

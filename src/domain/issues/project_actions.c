@@ -167,13 +167,14 @@ static int on_comment(fl_proj_out_t *out, const fl_event_t *ev, const json_t *da
         return rc;
     /* a public answer by someone other than the reporter is the first response */
     const char *q[] = {id, by, internal != NULL ? internal : "f", st.ts};
-    return fl_proj_emit(
+    rc = fl_proj_emit(
         out,
         "UPDATE issues SET first_response_at = $4::timestamptz, time_to_first_response ="
         " (extract(epoch FROM $4::timestamptz - created_at) / 60)::integer"
         " WHERE id = $1::uuid AND first_response_at IS NULL AND NOT $3::boolean"
         " AND $2::uuid IS NOT NULL AND reporter_id IS DISTINCT FROM $2::uuid",
         4, q);
+    return rc < 0 ? rc : fl__iss_project_sla(out, data); /* a first response's stamps */
 }
 
 /* --------------------------------------------------------------- work logs */

@@ -35,6 +35,13 @@
     " 'resolved_by', a.resolved_by, 'closed_by', a.closed_by,"                            \
     " 'parent_issue_id', a.parent_issue_id,"                                              \
     " 'sla_breached', a.sla_breached, 'sla_breach_type', a.sla_breach_type,"              \
+    " 'sla_policy_id', a.sla_policy_id,"                                                  \
+    " 'response_due_at', " TS("a.response_due_at") ","                                   \
+    " 'resolution_due_at', " TS("a.resolution_due_at") ","                               \
+    " 'time_to_first_response', a.time_to_first_response,"                                \
+    " 'time_to_resolution', a.time_to_resolution,"                                        \
+    " 'business_time_to_first_response', a.business_time_to_first_response,"              \
+    " 'business_time_to_resolution', a.business_time_to_resolution,"                      \
     " 'first_response_at', " TS("a.first_response_at") ","                               \
     " 'resolved_at', " TS("a.resolved_at") ","                                            \
     " 'closed_at', " TS("a.closed_at") ","                                                \

@@ -31,6 +31,13 @@ json_t *fl_issue_to_json(const fl_issue_state_t *s)
     json_object_set_new(j, "parent_issue_id", fl_json_str_or_null(parent));
     json_object_set_new(j, "sla_breached", json_boolean(s->sla_breached));
     json_object_set_new(j, "sla_breach_type", fl_json_str_or_null(s->sla_breach_type));
+    json_object_set_new(j, "sla_policy_id", fl_json_str_or_null(s->sla.policy_id));
+    json_object_set_new(j, "response_due_at", fl_json_time_or_null(s->sla.response_due));
+    json_object_set_new(j, "resolution_due_at", fl_json_time_or_null(s->sla.resolution_due));
+    for (int i = 0; i < FL_ISSUE_METRICS; i++)
+        json_object_set_new(j, fl__iss_sla_keys[FL__ISS_SLA_MINUTES + i],
+                            (s->sla.has_minutes & (1u << i)) ? json_integer(s->sla.minutes[i])
+                                                             : json_null());
     json_object_set_new(j, "first_response_at", fl_json_time_or_null(s->first_response_at));
     json_object_set_new(j, "resolved_at", fl_json_time_or_null(s->resolved_at));
     json_object_set_new(j, "closed_at", fl_json_time_or_null(s->closed_at));

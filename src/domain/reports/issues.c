@@ -1,18 +1,22 @@
 /*
  * The issue reports' statements. Each report reads the issues read model
- * (schemas/tenant/0010_issues.sql, metrics from 0013_issue_sla.sql) through
- * one sub-select that adds the group's key and label, so grouping, filters
- * and the range are written once:
+ * (schemas/tenant/0010_issues.sql; the SLA's columns are stamped by the
+ * issues' write side, src/domain/issues/sla.c) through one sub-select that
+ * adds the group's key and label, so grouping, filters and the range are
+ * written once:
  *
  *   issue-trends     per period of the range: issues created, resolved and
  *                    closed in it (every period present, zeros included),
  *                    and the same per group;
  *   issue-mttr       issues resolved in the range: count, mean, median and
- *                    90th percentile of the wall minutes to resolution, the
- *                    mean business minutes, and the means to first response;
+ *                    90th percentile of the wall minutes to resolution and of
+ *                    the business minutes (the SLA policy's calendar, stamped
+ *                    by the write side), and the means to first response;
  *   sla-performance  issues created in the range under an SLA policy:
  *                    tracked, breached (response, resolution, any), met,
- *                    still running, and the compliance percentage.
+ *                    still running, the compliance percentage, and how many
+ *                    were answered and resolved with the mean business
+ *                    minutes each took: what the targets are counted in.
  *
  * Deleted issues are left out of every report.
  */
@@ -126,6 +130,10 @@ static const char mttr_columns[] =
     " 'p90_minutes', round((percentile_cont(0.9) WITHIN GROUP"
     " (ORDER BY i.time_to_resolution))::numeric, 1),"
     " 'mean_business_minutes', round(avg(i.business_time_to_resolution)::numeric, 1),"
+    " 'median_business_minutes', round((percentile_cont(0.5) WITHIN GROUP"
+    " (ORDER BY i.business_time_to_resolution))::numeric, 1),"
+    " 'p90_business_minutes', round((percentile_cont(0.9) WITHIN GROUP"
+    " (ORDER BY i.business_time_to_resolution))::numeric, 1),"
     " 'mean_first_response_minutes', round(avg(i.time_to_first_response)::numeric, 1),"
     " 'mean_first_response_business_minutes',"
     " round(avg(i.business_time_to_first_response)::numeric, 1))::text AS j FROM ";
@@ -158,7 +166,13 @@ static void sla(fl_report_query_t *q, sql_t *s)
            " 'resolution_breached', count(*) FILTER (WHERE i.sla_breach_type IN ('resolution',"
            " 'both')),"
            " 'compliance_percent', CASE WHEN count(*) = 0 THEN NULL ELSE round(100.0 * count(*)"
-           " FILTER (WHERE NOT i.sla_breached) / count(*), 1) END)::text AS j FROM ");
+           " FILTER (WHERE NOT i.sla_breached) / count(*), 1) END,"
+           " 'responded', count(i.business_time_to_first_response),"
+           " 'mean_response_business_minutes',"
+           " round(avg(i.business_time_to_first_response)::numeric, 1),"
+           " 'resolved', count(i.business_time_to_resolution),"
+           " 'mean_resolution_business_minutes',"
+           " round(avg(i.business_time_to_resolution)::numeric, 1))::text AS j FROM ");
     source(q, s, "created_at");
     put(s, " WHERE i.sla_policy_id IS NOT NULL");
     if (grouped(q))

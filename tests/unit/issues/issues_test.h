@@ -9,5 +9,6 @@ TCase *issues_decode_tcase(void);
 TCase *issues_decide_tcase(void);
 TCase *issues_read_tcase(void);
 TCase *issues_actions_tcase(void);
+TCase *issues_sla_tcase(void);
 
 #endif

@@ -11,5 +11,6 @@ int main(void)
     suite_add_tcase(s, issues_decide_tcase());
     suite_add_tcase(s, issues_read_tcase());
     suite_add_tcase(s, issues_actions_tcase());
+    suite_add_tcase(s, issues_sla_tcase());
     return tu_run(s);
 }
