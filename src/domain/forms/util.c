@@ -14,7 +14,8 @@ bool fl__form_full(const fl_form_errors_t *e)
 }
 
 /* vsnprintf into the arena; NULL when it does not fit the arena's budget. */
-static char *vformat(fl_arena_t *a, const char *prefix, const char *fmt, va_list ap)
+__attribute__((format(printf, 3, 0))) static char *vformat(fl_arena_t *a, const char *prefix,
+                                                           const char *fmt, va_list ap)
 {
     size_t plen = strlen(prefix);
     va_list aq;
