@@ -37,4 +37,8 @@ char *fl_arena_strndup(fl_arena_t *a, const char *s, size_t n);
 
 void *fl_arena_memdup(fl_arena_t *a, const void *p, size_t n);
 
+/* prefix followed by s, NUL-terminated (a stream name "issue_category:<id>"); NULL past the
+ * budget. */
+char *fl_arena_concat(fl_arena_t *a, const char *prefix, const char *s);
+
 #endif

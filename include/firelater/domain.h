@@ -74,6 +74,18 @@ int fl_decision_expect(fl_decision_t *d, const char *stream, int64_t version);
 /* Refuses the command; title and detail are borrowed. Returns FL_EINVAL for chaining. */
 int fl_decision_fail(fl_decision_t *d, int status, const char *title, const char *detail);
 
+/* Refuses with status and title, naming field (message, or the title) when field is not NULL.
+ * Returns FL_EINVAL. */
+int fl_decision_refuse(fl_decision_t *d, int status, const char *title, const char *field,
+                       const char *message);
+
+/*
+ * fl_decision_emit on stream, first expecting it at version expected (FL_LOG_ANY: no
+ * expectation). stream NULL (an arena past its budget) is FL_ETOOBIG; data is stolen either way.
+ */
+int fl_decision_emit_at(fl_decision_t *d, const fl_cmd_ctx_t *ctx, const char *stream,
+                        int64_t expected, const char *type, json_t *data);
+
 /* Collects a field error (422 "validation failed" unless a status was already set). */
 void fl_decision_field(fl_decision_t *d, const char *field, const char *message);
 
@@ -98,6 +110,13 @@ bool fl_email_is_valid(const char *s, size_t len, size_t max);
 json_t *fl_json_str_or_null(const char *s);
 json_t *fl_json_time_or_null(fl_time_t t);
 json_t *fl_json_version(uint64_t folded, const char *stream_version);
+
+/* Rows of the read queries (PostgreSQL builds each row's JSON): row's column j parsed (NULL when
+ * null or absent), and a paged statement's rows as {data, meta: {page, per_page, total}} with
+ * total from column _total. New references. */
+struct fl_store_res;
+json_t *fl_json_row(const struct fl_store_res *r, int row);
+json_t *fl_json_page(const struct fl_store_res *r, long page, long per_page);
 
 /* A new random (v4) UUID, in the arena. */
 char *fl_uuid_new(fl_arena_t *a);

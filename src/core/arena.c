@@ -127,6 +127,17 @@ char *fl_arena_strndup(fl_arena_t *a, const char *s, size_t n)
     return p;
 }
 
+char *fl_arena_concat(fl_arena_t *a, const char *prefix, const char *s)
+{
+    size_t n = strlen(prefix), m = strlen(s);
+    char *p = fl_arena_alloc(a, n + m + 1);
+    if (p == NULL)
+        return NULL;
+    memcpy(p, prefix, n);
+    memcpy(p + n, s, m + 1);
+    return p;
+}
+
 void *fl_arena_memdup(fl_arena_t *a, const void *p, size_t n)
 {
     void *q = fl_arena_alloc(a, n == 0 ? 1 : n);

@@ -87,6 +87,28 @@ void fl_decision_field(fl_decision_t *d, const char *field, const char *message)
     d->problem.errors = d->errors;
 }
 
+int fl_decision_refuse(fl_decision_t *d, int status, const char *title, const char *field,
+                       const char *message)
+{
+    fl_decision_fail(d, status, title, NULL);
+    if (field != NULL)
+        fl_decision_field(d, field, message != NULL ? message : title);
+    return FL_EINVAL;
+}
+
+int fl_decision_emit_at(fl_decision_t *d, const fl_cmd_ctx_t *ctx, const char *stream,
+                        int64_t expected, const char *type, json_t *data)
+{
+    int rc = stream == NULL ? FL_ETOOBIG : 0;
+
+    if (rc == 0 && expected != FL_LOG_ANY)
+        rc = fl_decision_expect(d, stream, expected);
+    if (rc == 0)
+        return fl_decision_emit(d, ctx, stream, type, data, NULL);
+    json_decref(data);
+    return rc;
+}
+
 bool fl_decision_failed(const fl_decision_t *d)
 {
     return d->status != 0;

@@ -333,23 +333,6 @@ int fl_api_apps_envs_list(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p)
                 fl_apps_envs_query(a->id, req->query, req->n_query, &req->arena, &rc->q, &d), &d);
 }
 
-/* Any query parameter but the allowed one (NULL: none) is 422 naming it. */
-static bool only_param(fl_http_req_t *req, const char *allowed)
-{
-    for (size_t i = 0; i < req->n_query; i++) {
-        if (allowed != NULL && strcmp(req->query[i].name, allowed) == 0)
-            continue;
-        fl_problem_error_t *e = fl_arena_alloc(&req->arena, sizeof(*e));
-        e->field = fl_arena_strndup(&req->arena, req->query[i].name, 200);
-        e->message = "is not a known parameter";
-        fl_problem_t pr = {
-            .slug = "validation", .title = "validation failed", .errors = e, .n_errors = 1};
-        fl_http_respond_problem(req, 422, &pr);
-        return false;
-    }
-    return true;
-}
-
 int fl_api_apps_get(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p)
 {
     const char *id = fl_http_param(req, "id");
@@ -357,7 +340,7 @@ int fl_api_apps_get(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p)
         fl_srv_answer_as_of(req, p->tenant, &fl_app_agg, fl_apps_stream(&req->arena, id),
                             render_app, app_live))
         return 0;
-    if (!only_param(req, fl_uuid_is_valid(id) ? "as_of" : NULL))
+    if (!fl_srv_params_only(req, fl_uuid_is_valid(id) ? "as_of" : NULL))
         return 0; /* time travel needs the uuid: the number is the read model's */
     read_ctx_t *rc = read_ctx(req, "no such application");
     if (fl_apps_get_query(id, &req->arena, &rc->q) != 0)
@@ -370,7 +353,7 @@ int fl_api_apps_env_get(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p)
     const fl_app_state_t *a = load_app(req, p->tenant, fl_http_param(req, "id"));
     if (a == NULL)
         return fl_http_respond_error(req, 404, "no such application");
-    if (!only_param(req, NULL))
+    if (!fl_srv_params_only(req, NULL))
         return 0;
     read_ctx_t *rc = read_ctx(req, "no such environment");
     if (fl_apps_env_get_query(a->id, fl_http_param(req, "envId"), &req->arena, &rc->q) != 0)

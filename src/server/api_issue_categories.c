@@ -228,14 +228,8 @@ int fl_api_icats_get(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p)
     if (fl_uuid_is_valid(id) && fl_srv_answer_as_of(req, p->tenant, &fl_icat_agg,
                                                     fl_icats_stream(&req->arena, id), render, live))
         return 0;
-    for (size_t i = 0; i < req->n_query; i++) {
-        fl_problem_error_t *e = fl_arena_alloc(&req->arena, sizeof(*e));
-        e->field = fl_arena_strndup(&req->arena, req->query[i].name, 200);
-        e->message = "is not a known parameter";
-        fl_problem_t pr = {
-            .slug = "validation", .title = "validation failed", .errors = e, .n_errors = 1};
-        return fl_http_respond_problem(req, 422, &pr);
-    }
+    if (!fl_srv_params_only(req, NULL))
+        return 0;
     read_ctx_t *rc = read_ctx(req, true);
     if (fl_icats_get_query(id, &rc->q) != 0)
         return fl_http_respond_error(req, 404, "no such category");

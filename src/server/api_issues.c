@@ -249,23 +249,6 @@ int fl_api_apps_issues_list(fl_server_t *s, fl_http_req_t *req, fl_principal_t *
     return list(s, req, p, a->id);
 }
 
-/* The only query parameter GET /issues/{id} knows is as_of (with a uuid). */
-static bool only_as_of(fl_http_req_t *req, bool uuid)
-{
-    for (size_t i = 0; i < req->n_query; i++) {
-        if (uuid && strcmp(req->query[i].name, "as_of") == 0)
-            continue;
-        fl_problem_error_t *e = fl_arena_alloc(&req->arena, sizeof(*e));
-        e->field = fl_arena_strndup(&req->arena, req->query[i].name, 200);
-        e->message = "is not a known parameter";
-        fl_problem_t pr = {
-            .slug = "validation", .title = "validation failed", .errors = e, .n_errors = 1};
-        fl_http_respond_problem(req, 422, &pr);
-        return false;
-    }
-    return true;
-}
-
 int fl_api_issues_get(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p)
 {
     const char *id = fl_http_param(req, "id");
@@ -275,7 +258,7 @@ int fl_api_issues_get(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p)
         fl_srv_answer_as_of(req, p->tenant, &fl_issue_agg, fl_issues_stream(&req->arena, id),
                             render_issue, issue_live))
         return 0;
-    if (!only_as_of(req, uuid))
+    if (!fl_srv_params_only(req, uuid ? "as_of" : NULL)) /* the only one, with a uuid */
         return 0;
     read_ctx_t *rc = read_ctx(req, true);
     if (fl_issues_get_query(id, fl_srv_issue_own_only(p), &req->arena, &rc->q) != 0)

@@ -263,14 +263,8 @@ static int get(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p, const kind
 {
     read_ctx_t *rc = read_ctx(req, k);
 
-    if (req->n_query > 0) {
-        fl_problem_error_t *e = fl_arena_alloc(&req->arena, sizeof(*e));
-        e->field = fl_arena_strndup(&req->arena, req->query[0].name, 200);
-        e->message = "is not a known parameter";
-        fl_problem_t pr = {
-            .slug = "validation", .title = "validation failed", .errors = e, .n_errors = 1};
-        return fl_http_respond_problem(req, 422, &pr);
-    }
+    if (!fl_srv_params_only(req, NULL))
+        return 0;
     if (fl_sla_get_query(k->kind, fl_http_param(req, "id"), &rc->q) != 0)
         return fl_http_respond_error(req, 404, k->missing);
     return run(s, p, rc);

@@ -23,6 +23,7 @@ typedef struct fl_server fl_server_t;
 typedef struct fl_commit fl_commit_t;
 typedef struct fl_srv_sla fl_srv_sla_t;
 typedef struct fl__sla_cfg fl__sla_cfg_t;
+typedef struct fl_catalog_forms fl_catalog_forms_t;
 
 /* When an API key's use was last recorded (auth_apikey.c), direct-mapped by key id. */
 #define FL_SRV_KEY_USES 64
@@ -48,8 +49,9 @@ typedef struct fl_srv_tenant {
     uv_work_t work;
     bool writing;
     fl_srv_key_use_t key_uses[FL_SRV_KEY_USES];
-    fl_srv_sla_t *sla;      /* SLA timers (sla_timers.c); NULL until the first tick */
-    fl__sla_cfg_t *sla_cfg; /* the issues' write path's SLA configuration; NULL until used */
+    fl_srv_sla_t *sla;         /* SLA timers (sla_timers.c); NULL until the first tick */
+    fl__sla_cfg_t *sla_cfg;    /* the issues' write path's SLA configuration; NULL until used */
+    fl_catalog_forms_t *forms; /* compiled catalog forms (catalog.h); NULL until used */
     fl_server_t *srv;
     struct fl_srv_tenant *next;
 } fl_srv_tenant_t;
@@ -285,6 +287,9 @@ int fl_srv_query(fl_server_t *s, fl_http_req_t *req, const char *schema, const c
 bool fl_srv_res_failed(fl_http_req_t *req, fl_store_res_t *res);
 /* 200 with entity (taken) and its "version" as ETag; 404 `missing` when entity is NULL. */
 void fl_srv_answer_entity(fl_http_req_t *req, json_t *entity, const char *missing);
+/* True when every query parameter of req is allowed (NULL: none is); else answers 422 naming
+ * the first other one and returns false. */
+bool fl_srv_params_only(fl_http_req_t *req, const char *allowed);
 /* The request's Idempotency-Key (NULL when absent, empty or over 128 bytes), scoped to the
  * caller: "[scope|]<user id>|[<path>|]<key>", in the request's arena. */
 const char *fl_srv_idem_key(fl_http_req_t *req, const fl_principal_t *p, const char *scope,
@@ -436,5 +441,25 @@ int fl_api_sla_hours_create(fl_server_t *s, fl_http_req_t *req, fl_principal_t *
 int fl_api_sla_hours_get(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 int fl_api_sla_hours_update(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 int fl_api_sla_hours_delete(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+/* the service catalog (api_catalog.c, api_catalog_items.c, api_catalog_bundles.c) */
+int fl_api_catalog_categories_list(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_catalog_categories_create(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_catalog_categories_get(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_catalog_categories_update(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_catalog_categories_delete(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_catalog_items_list(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_catalog_items_create(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_catalog_items_get(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_catalog_items_update(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_catalog_items_retire(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_catalog_items_publish(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_catalog_items_clone(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_catalog_bundles_list(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_catalog_bundles_create(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_catalog_bundles_get(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_catalog_bundles_update(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_catalog_bundles_delete(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+/* The tenant's compiled catalog forms (fl_catalog_form), made on first use; for requests. */
+fl_catalog_forms_t *fl_srv_catalog_forms(fl_srv_tenant_t *t);
 
 #endif

@@ -40,6 +40,22 @@ void fl_srv_answer_entity(fl_http_req_t *req, json_t *entity, const char *missin
     fl_http_respond_json(req, 200, entity);
 }
 
+bool fl_srv_params_only(fl_http_req_t *req, const char *allowed)
+{
+    for (size_t i = 0; i < req->n_query; i++) {
+        if (allowed != NULL && strcmp(req->query[i].name, allowed) == 0)
+            continue;
+        fl_problem_error_t *e = fl_arena_alloc(&req->arena, sizeof(*e));
+        e->field = fl_arena_strndup(&req->arena, req->query[i].name, 200);
+        e->message = "is not a known parameter";
+        fl_problem_t pr = {
+            .slug = "validation", .title = "validation failed", .errors = e, .n_errors = 1};
+        fl_http_respond_problem(req, 422, &pr);
+        return false;
+    }
+    return true;
+}
+
 const char *fl_srv_idem_key(fl_http_req_t *req, const fl_principal_t *p, const char *scope,
                             bool with_path)
 {

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "firelater/catalog.h"
 #include "firelater/err.h"
 #include "firelater/tenant.h"
 
@@ -116,6 +117,7 @@ void fl_srv_tenants_free(fl_server_t *s)
         next = t->next;
         fl_agg_cache_free(t->cache);
         fl_access_free(t->access);
+        fl_catalog_forms_free(t->forms);
         fl_log_close(t->log);
         free(t);
     }

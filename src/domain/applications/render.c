@@ -35,26 +35,10 @@ json_t *fl_app_env_to_json(const fl_app_state_t *s, const fl_app_env_t *e)
 
 json_t *fl_apps_row_to_json(const fl_store_res_t *r, int row)
 {
-    int col = fl_store_res_col(r, "j");
-
-    if (col < 0 || fl_store_res_isnull(r, row, col))
-        return NULL;
-    return json_loads(fl_store_res_value(r, row, col), 0, NULL);
+    return fl_json_row(r, row);
 }
 
 json_t *fl_apps_page_to_json(const fl_store_res_t *r, const fl_apps_query_t *q)
 {
-    int rows = fl_store_res_rows(r), tc = fl_store_res_col(r, "_total");
-    json_t *data = json_array();
-    long long total = 0;
-
-    for (int i = 0; i < rows; i++) {
-        json_t *one = fl_apps_row_to_json(r, i);
-        if (one != NULL)
-            json_array_append_new(data, one);
-    }
-    if (rows > 0 && tc >= 0)
-        total = strtoll(fl_store_res_value(r, 0, tc), NULL, 10);
-    return json_pack("{s:o,s:{s:I,s:I,s:I}}", "data", data, "meta", "page", (json_int_t)q->page,
-                     "per_page", (json_int_t)q->per_page, "total", (json_int_t)total);
+    return fl_json_page(r, q->page, q->per_page);
 }

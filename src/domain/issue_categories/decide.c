@@ -24,20 +24,7 @@ static int check_live(const fl_icat_state_t *s, fl_decision_t *d)
 {
     state_t st = !s->exists ? ST_NONE : s->deleted ? ST_DELETED : ST_LIVE;
 
-    return accepts[st] ? 0 : fl__icats_refuse(d, 404, "category not found", NULL, NULL);
-}
-
-static int emit(const fl_cmd_ctx_t *ctx, fl_decision_t *d, const char *stream, int64_t expected,
-                const char *type, json_t *data)
-{
-    int rc = stream == NULL ? FL_ETOOBIG : 0;
-
-    if (rc == 0 && expected != FL_LOG_ANY)
-        rc = fl_decision_expect(d, stream, expected);
-    if (rc == 0)
-        return fl_decision_emit(d, ctx, stream, type, data, NULL);
-    json_decref(data);
-    return rc;
+    return accepts[st] ? 0 : fl_decision_refuse(d, 404, "category not found", NULL, NULL);
 }
 
 static json_t *link_data(const char *id, const char *parent, const char *name)
@@ -57,21 +44,21 @@ static int check_place(const char *self, const fl_icat_refs_t *r, fl_decision_t 
 
     if (p == NULL)
         return r->height > FL_ICATS_MAX_DEPTH
-                   ? fl__icats_refuse(d, 422, "validation failed", "parent_id", "too deep")
+                   ? fl_decision_refuse(d, 422, "validation failed", "parent_id", "too deep")
                    : 0;
     if (!p->exists)
-        return fl__icats_refuse(d, 422, "validation failed", "parent_id", "no such category");
+        return fl_decision_refuse(d, 422, "validation failed", "parent_id", "no such category");
     if (p->deleted)
-        return fl__icats_refuse(d, 422, "validation failed", "parent_id",
-                                "the category was deleted");
+        return fl_decision_refuse(d, 422, "validation failed", "parent_id",
+                                  "the category was deleted");
     for (size_t i = 0; self != NULL && i < r->n_chain; i++) {
         if (strcmp(r->chain[i].id, self) == 0)
-            return fl__icats_refuse(d, 409, "a category cannot be its own ancestor", "parent_id",
-                                    "a category cannot be its own ancestor");
+            return fl_decision_refuse(d, 409, "a category cannot be its own ancestor", "parent_id",
+                                      "a category cannot be its own ancestor");
     }
     if (r->n_chain + (size_t)(r->height > 0 ? r->height : 1) > FL_ICATS_MAX_DEPTH)
-        return fl__icats_refuse(d, 422, "validation failed", "parent_id",
-                                "categories nest at most 5 levels deep");
+        return fl_decision_refuse(d, 422, "validation failed", "parent_id",
+                                  "categories nest at most 5 levels deep");
     return 0;
 }
 
@@ -82,12 +69,12 @@ static int check_name(const char *self, const char *name, const fl_icat_children
     for (size_t i = 0; sib != NULL && i < sib->n; i++) {
         if ((self == NULL || strcmp(sib->c[i].id, self) != 0) && sib->c[i].name != NULL &&
             strcasecmp(sib->c[i].name, name) == 0)
-            return fl__icats_refuse(d, 409, "name in use", "name",
-                                    "a sibling category has this name");
+            return fl_decision_refuse(d, 409, "name in use", "name",
+                                      "a sibling category has this name");
     }
     if (adding && sib != NULL && sib->n >= FL_ICATS_MAX_CHILDREN)
-        return fl__icats_refuse(d, 409, "too many categories under this parent", "parent_id",
-                                "at most 1000 categories under one parent");
+        return fl_decision_refuse(d, 409, "too many categories under this parent", "parent_id",
+                                  "at most 1000 categories under one parent");
     return 0;
 }
 
@@ -117,15 +104,16 @@ int fl_icats_decide_create(const fl_cmd_ctx_t *ctx, const fl_icat_cmd_t *cmd,
         json_pack("{s:s,s:s,s:o,s:o,s:I,s:b}", "id", id, "name", cmd->name, "description",
                   fl_json_str_or_null(cmd->description), "parent_id", fl_json_str_or_null(parent),
                   "sort_order", (json_int_t)cmd->sort_order, "is_active", cmd->is_active);
-    rc =
-        emit(ctx, d, fl_icats_stream(ctx->a, id), FL_LOG_NO_STREAM, "issue_category.created", data);
+    rc = fl_decision_emit_at(d, ctx, fl_icats_stream(ctx->a, id), FL_LOG_NO_STREAM,
+                             "issue_category.created", data);
     if (rc == 0)
-        rc = emit(ctx, d, fl_icats_children_stream(ctx->a, parent),
-                  refs->siblings != NULL ? (int64_t)refs->siblings->version : FL_LOG_NO_STREAM,
-                  "issue_category.linked", link_data(id, parent, cmd->name));
+        rc = fl_decision_emit_at(d, ctx, fl_icats_children_stream(ctx->a, parent),
+                                 refs->siblings != NULL ? (int64_t)refs->siblings->version
+                                                        : FL_LOG_NO_STREAM,
+                                 "issue_category.linked", link_data(id, parent, cmd->name));
     if (rc == 0)
         rc = expect_chain(ctx, refs, d);
-    d->location = fl__icats_concat(ctx->a, "/api/v1/issues/categories/", id);
+    d->location = fl_arena_concat(ctx->a, "/api/v1/issues/categories/", id);
     return rc == 0 && d->location == NULL ? FL_ETOOBIG : rc;
 }
 
@@ -165,11 +153,12 @@ static int relink(const fl_cmd_ctx_t *ctx, const fl_icat_state_t *s, const json_
     int rc = 0;
 
     if (moved != NULL)
-        rc = emit(ctx, d, fl_icats_children_stream(ctx->a, s->parent_id), FL_LOG_ANY,
-                  "issue_category.unlinked", link_data(s->id, s->parent_id, NULL));
+        rc = fl_decision_emit_at(d, ctx, fl_icats_children_stream(ctx->a, s->parent_id), FL_LOG_ANY,
+                                 "issue_category.unlinked", link_data(s->id, s->parent_id, NULL));
     if (rc == 0 && (moved != NULL || json_object_get(ch, "name") != NULL))
-        rc = emit(ctx, d, fl_icats_children_stream(ctx->a, moved ? to : s->parent_id), v,
-                  "issue_category.linked", link_data(s->id, moved ? to : s->parent_id, name));
+        rc = fl_decision_emit_at(
+            d, ctx, fl_icats_children_stream(ctx->a, moved ? to : s->parent_id), v,
+            "issue_category.linked", link_data(s->id, moved ? to : s->parent_id, name));
     return rc == 0 && moved != NULL ? expect_chain(ctx, refs, d) : rc;
 }
 
@@ -192,9 +181,10 @@ int fl_icats_decide_update(const fl_cmd_ctx_t *ctx, const fl_icat_state_t *s, in
         return FL_EINVAL;
     }
     json_incref(ch);
-    int rc = emit(ctx, d, fl_icats_stream(ctx->a, s->id),
-                  expected == FL_LOG_ANY ? (int64_t)s->version : expected, "issue_category.updated",
-                  json_pack("{s:s,s:o}", "id", s->id, "changes", ch));
+    int rc = fl_decision_emit_at(d, ctx, fl_icats_stream(ctx->a, s->id),
+                                 expected == FL_LOG_ANY ? (int64_t)s->version : expected,
+                                 "issue_category.updated",
+                                 json_pack("{s:s,s:o}", "id", s->id, "changes", ch));
     if (rc == 0)
         rc = relink(ctx, s, ch, name, refs, d);
     json_decref(ch);
@@ -215,16 +205,17 @@ int fl_icats_decide_delete(const fl_cmd_ctx_t *ctx, const fl_icat_state_t *s, in
         for (size_t i = 0; list != NULL && i < n && len < 900; i++)
             len += (size_t)snprintf(list + len, 1024 - len, "%s%s", i ? ", " : "has children: ",
                                     children->c[i].name != NULL ? children->c[i].name : "?");
-        return fl__icats_refuse(d, 409, "the category has children", "children",
-                                list != NULL ? list : "has children");
+        return fl_decision_refuse(d, 409, "the category has children", "children",
+                                  list != NULL ? list : "has children");
     }
-    rc = emit(ctx, d, fl_icats_stream(ctx->a, s->id),
-              expected == FL_LOG_ANY ? (int64_t)s->version : expected, "issue_category.deleted",
-              json_pack("{s:s,s:s,s:o}", "id", s->id, "name", s->name, "parent_id",
-                        fl_json_str_or_null(s->parent_id[0] ? s->parent_id : NULL)));
+    rc = fl_decision_emit_at(d, ctx, fl_icats_stream(ctx->a, s->id),
+                             expected == FL_LOG_ANY ? (int64_t)s->version : expected,
+                             "issue_category.deleted",
+                             json_pack("{s:s,s:s,s:o}", "id", s->id, "name", s->name, "parent_id",
+                                       fl_json_str_or_null(s->parent_id[0] ? s->parent_id : NULL)));
     if (rc == 0)
-        rc = emit(ctx, d, fl_icats_children_stream(ctx->a, s->parent_id), FL_LOG_ANY,
-                  "issue_category.unlinked", link_data(s->id, s->parent_id, NULL));
+        rc = fl_decision_emit_at(d, ctx, fl_icats_children_stream(ctx->a, s->parent_id), FL_LOG_ANY,
+                                 "issue_category.unlinked", link_data(s->id, s->parent_id, NULL));
     if (rc == 0)
         rc = fl_decision_expect(d, fl_icats_children_stream(ctx->a, s->id),
                                 children != NULL && children->version > 0

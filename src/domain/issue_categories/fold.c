@@ -12,34 +12,15 @@
 #include "firelater/err.h"
 #include "internal.h"
 
-char *fl__icats_concat(fl_arena_t *a, const char *prefix, const char *s)
-{
-    size_t n = strlen(prefix) + strlen(s) + 1;
-    char *out = fl_arena_alloc(a, n);
-
-    if (out != NULL)
-        snprintf(out, n, "%s%s", prefix, s);
-    return out;
-}
-
-int fl__icats_refuse(fl_decision_t *d, int status, const char *title, const char *field,
-                     const char *message)
-{
-    fl_decision_fail(d, status, title, NULL);
-    if (field != NULL)
-        fl_decision_field(d, field, message != NULL ? message : title);
-    return FL_EINVAL;
-}
-
 char *fl_icats_stream(fl_arena_t *a, const char *id)
 {
-    return fl__icats_concat(a, "issue_category:", id);
+    return fl_arena_concat(a, "issue_category:", id);
 }
 
 char *fl_icats_children_stream(fl_arena_t *a, const char *parent_id)
 {
-    return fl__icats_concat(a, "issue_category_children:",
-                            parent_id != NULL && *parent_id != '\0' ? parent_id : "root");
+    return fl_arena_concat(a, "issue_category_children:",
+                           parent_id != NULL && *parent_id != '\0' ? parent_id : "root");
 }
 
 static void copy_id(char dst[FL_UUID_LEN + 1], const json_t *v)

@@ -123,11 +123,7 @@ int fl_icats_get_query(const char *id, fl_icats_query_t *out)
 
 json_t *fl_icats_row_to_json(const fl_store_res_t *r, int row)
 {
-    int col = fl_store_res_col(r, "j");
-
-    if (col < 0 || fl_store_res_isnull(r, row, col))
-        return NULL;
-    return json_loads(fl_store_res_value(r, row, col), 0, NULL);
+    return fl_json_row(r, row);
 }
 
 /*
