@@ -27,8 +27,8 @@ C=/api/v1/catalog/categories
 I=/api/v1/catalog/items
 B=/api/v1/catalog/bundles
 
-field_named() {
-    json '[.errors[].field] | join(" ")' | grep -qw -- "$1" || fail "no error on $1: $(cat "$TMP/body")"
+field_named() { # the names are fixed strings: tags[1], form_schema.fields[0].type
+    json '.errors[].field' | grep -qxF -- "$1" || fail "no error on $1: $(cat "$TMP/body")"
 }
 mkcat() { # mkcat NAME [PARENT] [EXTRA JSON]: prints the id
     local p=null
@@ -113,4 +113,96 @@ req DELETE "$C/$TMPC" "" "$TOKEN" && expect 204
 req GET "$C/$TMPC" "" "$TOKEN" && expect 404
 req DELETE "$C/$TMPC" "" "$TOKEN" && expect 404
 mkcat Temp >/dev/null
+ok
+
+step "items: setup (groups, a requester in one, an SLA policy)"
+req POST /api/v1/groups '{"name":"Approvers","type":"team"}' "$TOKEN" && expect 201
+APPR=$(json .id)
+req POST /api/v1/groups '{"name":"Staff","type":"department"}' "$TOKEN" && expect 201
+STAFF=$(json .id)
+req POST /api/v1/groups "{\"name\":\"Staff Team\",\"type\":\"team\",\"parent_id\":\"$STAFF\"}" "$TOKEN" && expect 201
+STEAM=$(json .id)
+req POST /api/v1/groups '{"name":"Others","type":"team"}' "$TOKEN" && expect 201
+OTHERS=$(json .id)
+req POST /api/v1/groups '{"name":"Gone","type":"team"}' "$TOKEN" && expect 201
+GONE=$(json .id)
+req DELETE "/api/v1/groups/$GONE" "" "$TOKEN" && expect 204
+req POST /api/v1/users "{\"email\":\"rita@acme.test\",\"name\":\"Rita\",\"password\":\"$PW\",\"roles\":[\"requester\"]}" "$TOKEN" && expect 201
+RITA=$(json .id)
+req POST "/api/v1/groups/$STEAM/members" "{\"user_id\":\"$RITA\"}" "$TOKEN" && expect 200
+login acme rita@acme.test "$PW" && expect 200
+R_TOKEN=$(json .access_token)
+req POST /api/v1/sla/policies '{"name":"Requests","entity_type":"request","is_default":true,"targets":[{"metric_type":"resolution_time","priority":"medium","target_minutes":480}]}' "$TOKEN"
+expect 201
+SLA=$(json .id)
+ok
+
+FORM1='{"version":"1.0","fields":[{"id":"model","type":"select","label":"Model","required":true,"options":[{"value":"mbp14","label":"MacBook Pro 14"},{"value":"x1","label":"ThinkPad X1"}]},{"id":"why","type":"textarea","label":"Why","validation":{"max_length":500}}]}'
+FORM2='{"version":"1.1","fields":[{"id":"model","type":"select","label":"Model","required":true,"options":[{"value":"mbp16","label":"MacBook Pro 16"}]}]}'
+
+step "items: create a draft with every field; the read model agrees"
+req POST $I "{\"category_id\":\"$LAP\",\"name\":\"Laptop\",\"short_desc\":\"A new laptop\",\"description\":\"**markdown**\",
+  \"icon\":\"laptop\",\"image_url\":\"https://img.example/laptop.png\",\"form_schema\":$FORM1,\"fulfillment_type\":\"hybrid\",
+  \"fulfillment_config\":{\"script\":\"order\"},\"fulfillment_group_id\":\"$APPR\",\"approval_required\":true,\"approval_type\":\"parallel\",
+  \"approval_groups\":[\"$APPR\",\"$STAFF\"],\"sla_policy_id\":\"$SLA\",\"default_priority\":\"high\",\"estimated_hours\":8,
+  \"cost\":1299.5,\"cost_type\":\"one_time\",\"cost_center\":\"IT-01\",\"visible_to_groups\":[\"$STAFF\"],\"tags\":[\"hardware\",\"laptop\"],\"sort_order\":3}" "$TOKEN"
+expect 201
+LAPTOP=$(json .id)
+[[ $(header Location) == "$I/$LAPTOP" && $(header ETag) == '"1"' ]] || fail "$(cat "$TMP/headers")"
+[[ $(json .status) == draft && $(json .form_version) == 0 && $(json .cost) == 1299.5 && $(json .approval_groups[1]) == "$STAFF" ]] ||
+    fail "$(cat "$TMP/body")"
+cp "$TMP/body" "$TMP/laptop_written"
+req GET "$I/$LAPTOP" "" "$TOKEN" && expect 200
+same_as_written "$TMP/laptop_written"
+req GET "$C/$LAP" "" "$TOKEN" && expect 200
+[[ $(json .item_count) == 1 ]] || fail "item_count $(cat "$TMP/body")"
+ok
+
+step "items: every bad field named (422), form_schema errors by path, references"
+req POST $I '{"name":7,"category_id":"x","short_desc":[],"image_url":"ftp://x","form_schema":{"fields":[{"id":"a","type":"nope","label":"A"}]},
+  "fulfillment_type":"magic","fulfillment_config":[],"approval_required":"yes","approval_type":"all","approval_groups":["x"],
+  "sla_policy_id":1,"default_priority":"urgent","estimated_hours":-1,"cost":1.234,"cost_type":"weekly","cost_center":7,
+  "visible_to_groups":"all","tags":["a","a"],"sort_order":1.5,"fulfillment_group_id":"y","status":"active","wat":1}' "$TOKEN"
+expect 422
+for f in name category_id short_desc image_url form_schema.fields[0].type fulfillment_type fulfillment_config approval_required \
+    approval_type 'approval_groups[0]' sla_policy_id default_priority estimated_hours cost cost_type cost_center visible_to_groups \
+    'tags[1]' sort_order fulfillment_group_id status wat; do field_named "$f"; done
+req POST $I '{"cost":-1}' "$TOKEN" && expect 422 && field_named name && field_named cost
+req POST $I '{"name":"X","cost":"100000000"}' "$TOKEN" && expect 422 && field_named cost
+req POST $I "{\"name\":\"X\",\"category_id\":\"$NOBODY\",\"sla_policy_id\":\"$NOBODY\",\"approval_groups\":[\"$APPR\",\"$GONE\"],
+  \"fulfillment_group_id\":\"$NOBODY\",\"visible_to_groups\":[]}" "$TOKEN" && expect 422
+for f in category_id sla_policy_id 'approval_groups[1]' fulfillment_group_id visible_to_groups; do field_named "$f"; done
+req POST $I '{"name":"X","approval_required":true}' "$TOKEN" && expect 422 && field_named approval_groups
+req POST $I '{"name":"X","form_schema":{"fields":[{"id":"a","type":"text","label":"A"},{"id":"a","type":"text","label":"B"}]}}' "$TOKEN"
+expect 422 && field_named 'form_schema.fields[1].id'
+req GET $I "" "$TOKEN" && expect 200
+[[ $(json .meta.total) == 1 ]] || fail "a refused create left something: $(json .meta.total)"
+ok
+
+step "items: lifecycle: publish freezes form version 1; 409s name the status"
+req POST "$I/$LAPTOP/publish" "" "$TOKEN" && expect 200
+[[ $(json .status) == active && $(json .form_version) == 1 && $(json .form_schema.fields[0].id) == model ]] || fail "$(cat "$TMP/body")"
+req POST "$I/$LAPTOP/publish" "" "$TOKEN" && expect 409
+json .title | grep -q active || fail "409 does not name the status: $(cat "$TMP/body")"
+req POST "$I/$NOBODY/publish" "" "$TOKEN" && expect 404
+ok
+
+step "items: editing an active item's form publishes version 2; version 1 stays readable"
+req PUT "$I/$LAPTOP" "{\"form_schema\":$FORM2,\"cost\":\"1399.00\"}" "$TOKEN" 'If-Match: "2"' && expect 200
+[[ $(json .form_version) == 2 && $(json .form_schema.fields[0].options[0].value) == mbp16 && $(json .cost) == 1399 ]] || fail "$(cat "$TMP/body")"
+cp "$TMP/body" "$TMP/laptop_written"
+req GET "$I/$LAPTOP" "" "$TOKEN" && expect 200
+same_as_written "$TMP/laptop_written"
+req GET "$I/$LAPTOP?form_version=1" "" "$TOKEN" && expect 200
+[[ $(json .form_version) == 1 && $(json .form_schema.fields[0].options[0].value) == mbp14 ]] || fail "v1 $(cat "$TMP/body")"
+req GET "$I/$LAPTOP?form_version=3" "" "$TOKEN" && expect 404
+req GET "$I/$LAPTOP?form_version=0" "" "$TOKEN" && expect 422 && field_named form_version
+req GET "$I/$LAPTOP?x=1" "" "$TOKEN" && expect 422 && field_named x
+req PUT "$I/$LAPTOP" '{"form_schema":{"fields":[{"id":"1bad","type":"text","label":"A"}]}}' "$TOKEN" && expect 422
+field_named 'form_schema.fields[0].id'
+req PUT "$I/$LAPTOP" '{"approval_groups":[]}' "$TOKEN" && expect 422 && field_named approval_groups
+req PUT "$I/$LAPTOP" '{"name":"Laptop"}' "$TOKEN" && expect 200
+[[ $(json .version) == 4 ]] || fail "a no-op update appended: $(json .version)"
+n=$(psql "$PG" -At -c "SELECT count(*) FROM tenant_acme.catalog_item_form_versions WHERE item_id = '$LAPTOP'") || fail psql
+[[ $n == 2 ]] || fail "form versions in the read model: $n"
 ok

@@ -322,12 +322,12 @@ static const fl__cat_field_t *field_named(const fl__cat_table_t *t, const char *
     return NULL;
 }
 
-/* Absent fields of a create: the default, null, or "is required" (NAME and ITEMS). */
-static void fill_defaults(dec_t *c, const fl__cat_table_t *t, json_t *out)
+/* Fields absent from a create's body: the default, null, or "is required" (NAME and ITEMS). */
+static void fill_defaults(dec_t *c, const fl__cat_table_t *t, const json_t *body, json_t *out)
 {
     for (size_t i = 0; i < t->n; i++) {
         const fl__cat_field_t *f = &t->f[i];
-        if (json_object_get(out, f->name) != NULL)
+        if (json_object_get(body, f->name) != NULL)
             continue;
         if (f->kind == FL__CAT_NAME || f->kind == FL__CAT_ITEMS)
             fl_decision_field(c->d, f->name, "is required");
@@ -368,7 +368,7 @@ static int decode(const fl__cat_table_t *t, const json_t *body, bool create, fl_
         }
     }
     if (create)
-        fill_defaults(&c, t, vals);
+        fill_defaults(&c, t, body, vals);
     if (fl_decision_failed(d)) {
         json_decref(vals);
         return FL_EINVAL;

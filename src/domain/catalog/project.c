@@ -203,9 +203,9 @@ static int item_published(fl_proj_out_t *out, const fl_event_t *ev, const json_t
     if (rc == 0)
         rc = fl_proj_emit(out,
                           "INSERT INTO catalog_item_form_versions (item_id, version, form_schema,"
-                          " published_at) VALUES ($1::uuid, $4::int, $5::jsonb, $2::timestamptz)"
+                          " published_at) VALUES ($1::uuid, $3::int, $4::jsonb, $2::timestamptz)"
                           " ON CONFLICT DO NOTHING",
-                          5, p);
+                          4, (const char *const[]){p[0], p[1], p[3], p[4]});
     return rc;
 }
 
