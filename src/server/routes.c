@@ -18,7 +18,16 @@ static int dispatch(fl_http_req_t *req);
 
 #define ROUTE(m, path, acc, f, sum)                                                                \
     {                                                                                              \
-        m, path, dispatch, &(const fl_route_meta_t)                                                \
+        .method = m, .pattern = path, .handler = dispatch, .meta = &(const fl_route_meta_t)        \
+        {                                                                                          \
+            acc, .fn = f, .summary = sum                                                           \
+        }                                                                                          \
+    }
+/* A route whose body is streamed to its handler (fl_http_body_stream), not buffered. */
+#define STREAM_ROUTE(m, path, acc, f, sum)                                                         \
+    {                                                                                              \
+        .method = m, .pattern = path, .handler = dispatch, .stream_body = true,                    \
+        .meta = &(const fl_route_meta_t)                                                           \
         {                                                                                          \
             acc, .fn = f, .summary = sum                                                           \
         }                                                                                          \
