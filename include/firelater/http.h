@@ -104,6 +104,9 @@ const char *fl_http_query(const fl_http_req_t *req, const char *key);
 /* A path parameter of the matched route ("{id}"), decoded, or NULL. */
 const char *fl_http_param(const fl_http_req_t *req, const char *name);
 
+/* Decodes %XX (not '+') of s[0..len) into a: 0, FL_EINVAL (a bad escape or %00), FL_ETOOBIG. */
+int fl_http_percent_decode(fl_arena_t *a, const char *s, size_t len, char **out);
+
 /* True when the client disconnected before the response; responding stays required. */
 bool fl_http_req_gone(const fl_http_req_t *req);
 

@@ -269,9 +269,13 @@ static bool step(fl__http_conn_t *c)
         return false;
     if (ex->state == EX_IDLE && c->close_after)
         return false;
-    if (c->in_off == c->in_len ||
+    /* A streamed request without a body completes with no more input: one empty feed. */
+    bool flush = ex->state == EX_STREAM && !ex->body_done && !ex->empty_fed &&
+                 !(c->parser.flags & F_CHUNKED) && c->parser.content_length == 0;
+    if ((c->in_off == c->in_len && !flush) ||
         uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp) > WRITE_HIGH)
         return false;
+    ex->empty_fed = ex->empty_fed || flush;
     feed(c);
     return true;
 }

@@ -65,6 +65,7 @@ void fl__http_ex_reset(fl__http_ex_t *ex)
     ex->match.route = NULL;
     ex->body_seen = 0;
     ex->stream = ex->sink_set = ex->paused = ex->body_done = ex->continue_sent = false;
+    ex->empty_fed = false;
     ex->end_pending = 0;
     memset(&ex->sink, 0, sizeof(ex->sink));
 }

@@ -52,7 +52,7 @@ typedef struct fl__http_ex {
     int match_rc;
     size_t body_seen; /* body bytes parsed, buffered or streamed */
     /* A streamed body (route->stream_body): see stream.c. */
-    bool stream, sink_set, paused, body_done, continue_sent;
+    bool stream, sink_set, paused, body_done, continue_sent, empty_fed;
     int end_pending; /* the client left before the sink was set: end(499) once it is */
     fl_http_body_sink_t sink;
     int64_t begin_ms;   /* uv_now at the first byte */

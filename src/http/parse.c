@@ -242,6 +242,11 @@ int fl__http_percent_decode(fl_arena_t *a, const char *s, size_t len, bool plus,
     return 0;
 }
 
+int fl_http_percent_decode(fl_arena_t *a, const char *s, size_t len, char **out)
+{
+    return fl__http_percent_decode(a, s, len, false, out);
+}
+
 static int parse_query(fl_http_req_t *req, const char *q, size_t len)
 {
     size_t cap = 1, n = 0;

@@ -204,6 +204,10 @@ const fl_http_route_t fl_srv_routes[] = {
           "replace business hours (schedule and holidays replaced whole)"),
     ROUTE("DELETE", "/api/v1/sla/business-hours/{id}", NEED(SLA, DELETE), fl_api_sla_hours_delete,
           "delete business hours (refused while a policy uses them)"),
+    /* attachments (issue 6): who may read one is the handlers' (uploader or entity reader) */
+    STREAM_ROUTE("POST", "/api/v1/attachments", SIGNED_IN, fl_api_attach_upload,
+                 "upload a file (the raw body; ?filename=, entity_type, entity_id)"),
+    ROUTE("GET", "/api/v1/attachments/{id}", SIGNED_IN, fl_api_attach_get, "an attachment"),
 };
 
 const size_t fl_srv_n_routes = sizeof(fl_srv_routes) / sizeof(fl_srv_routes[0]);

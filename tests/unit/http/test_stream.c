@@ -111,6 +111,12 @@ START_TEST(chunked)
 
     th_start(&t, NULL);
     fd = th_connect(&t);
+    /* An empty body ends at once, with no more input to parse. */
+    th_send(fd, "POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n");
+    r = th_response(fd);
+    ck_assert_int_eq(th_status(r), 201);
+    ck_assert_str_eq(th_body(r), "{\"bytes\":0}");
+    free(r);
     th_send(fd, "POST /upload HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n");
     send_chunks(fd, "186a0", chunk, 3); /* 100000 */
     th_send(fd, "0\r\n\r\n");
