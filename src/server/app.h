@@ -456,5 +456,7 @@ struct fl_attach_state;
 const struct fl_attach_state *fl_srv_attach_readable(fl_http_req_t *req, fl_principal_t *p);
 int fl_api_attach_upload(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 int fl_api_attach_get(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_attach_link(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_attach_delete(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 
 #endif

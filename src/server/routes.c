@@ -208,6 +208,10 @@ const fl_http_route_t fl_srv_routes[] = {
     STREAM_ROUTE("POST", "/api/v1/attachments", SIGNED_IN, fl_api_attach_upload,
                  "upload a file (the raw body; ?filename=, entity_type, entity_id)"),
     ROUTE("GET", "/api/v1/attachments/{id}", SIGNED_IN, fl_api_attach_get, "an attachment"),
+    ROUTE("DELETE", "/api/v1/attachments/{id}", SIGNED_IN, fl_api_attach_delete,
+          "delete an attachment (its uploader or an admin)"),
+    ROUTE("POST", "/api/v1/attachments/{id}/link", SIGNED_IN, fl_api_attach_link,
+          "link an attachment to an issue"),
 };
 
 const size_t fl_srv_n_routes = sizeof(fl_srv_routes) / sizeof(fl_srv_routes[0]);

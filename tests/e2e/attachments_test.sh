@@ -134,9 +134,33 @@ upload "$TMP/small.txt" text/plain "?filename=x&entity_type=issue&entity_id=$ISS
     expect 422 && field_named entity_id
 ok
 
+step "link later (once), delete (the uploader or an admin; soft, the file stays)"
+req POST "$A/$SMALL/link" "{\"entity_type\":\"issue\",\"entity_id\":\"$ISSUE\"}" "$TOKEN" && expect 200
+[[ $(json .entity_id) == "$ISSUE" && $(json .version) == 2 ]] || fail "$(cat "$TMP/body")"
+req GET "$A/$SMALL" "" "$ANN_T" && expect 200   # now Ann reads it through the issue
+req POST "$A/$SMALL/link" "{\"entity_type\":\"issue\",\"entity_id\":\"$ISSUE\"}" "$TOKEN" && expect 409
+req POST "$A/$AGAIN/link" '{"entity_type":"issue","entity_id":"00000000-0000-4000-8000-00000000dead"}' "$TOKEN" &&
+    expect 422 && field_named entity_id
+req POST "$A/$AGAIN/link" "{\"entity_type\":\"issue\",\"entity_id\":\"$ISSUE\",\"x\":1}" "$TOKEN" &&
+    expect 422 && field_named x
+req POST "$A/$MINE/link" "{\"entity_type\":\"issue\",\"entity_id\":\"$ISSUE\"}" "$RITA_T" &&
+    expect 422 && field_named entity_id
+[[ $(psql "$PG" -At -c "SELECT entity_id FROM tenant_acme.attachments WHERE id = '$SMALL'") == "$ISSUE" ]] ||
+    fail "the link is not in the read model"
+req DELETE "$A/$LINKED" "" "$ANN_T" && expect 403
+req DELETE "$A/$MINE" "" "$RITA_T" && expect 204
+req GET "$A/$MINE" "" "$RITA_T" && expect 404
+req DELETE "$A/$LINKED" "" "$TOKEN" && expect 204
+[[ -n $(psql "$PG" -At -c "SELECT deleted_at FROM tenant_acme.attachments WHERE id = '$LINKED'") ]] ||
+    fail "deleted_at not set"
+cmp "$TMP/small.txt" "$STORE/${HASH:0:2}/$HASH" || fail "the shared file was removed"
+ok
+
 step "a restart keeps everything"
 server_kill TERM
 server_start --read-wait-ms 2000 --max-upload $((30 * 1024 * 1024))
+req GET "$A/$SMALL" "" "$ANN_T" && expect 200
+req GET "$A/$LINKED" "" "$TOKEN" && expect 404
 req GET "$A/$BIG" "" "$TOKEN" && expect 200
 [[ $(json .hash) == "$BHASH" ]] || fail "$(cat "$TMP/body")"
 cmp "$TMP/big.bin" "$STORE/${BHASH:0:2}/$BHASH" || fail "the stored file differs"
