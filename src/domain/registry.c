@@ -3,6 +3,7 @@
  * rebuild (flctl). A new module adds its table here.
  */
 #include "firelater/apikeys.h"
+#include "firelater/attachments.h"
 #include "firelater/applications.h"
 #include "firelater/audit.h"
 #include "firelater/groups.h"
@@ -16,10 +17,20 @@
 const fl_proj_handler_t *const *fl_domain_projections(void)
 {
     static const fl_proj_handler_t *const tables[] = {
-        fl_users_projections,         fl_groups_projections,     fl_roles_projections,
-        fl_apikeys_projections,       fl_apps_projections,       fl_audit_projections,
-        fl_sla_timer_projections,     fl_icats_projections,      fl_issues_projections,
-        fl_issues_action_projections, fl_sla_config_projections, NULL,
+        fl_users_projections,
+        fl_groups_projections,
+        fl_roles_projections,
+        fl_apikeys_projections,
+        fl_apps_projections,
+        fl_audit_projections,
+        fl_sla_timer_projections,
+        fl_icats_projections,
+        fl_issues_projections,
+        fl_issues_action_projections,
+        fl_sla_config_projections,
+        /* attachments (issue 6) */
+        fl_attach_projections,
+        NULL,
     };
     return tables;
 }
