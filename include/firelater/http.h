@@ -104,6 +104,9 @@ const char *fl_http_query(const fl_http_req_t *req, const char *key);
 /* A path parameter of the matched route ("{id}"), decoded, or NULL. */
 const char *fl_http_param(const fl_http_req_t *req, const char *name);
 
+/* Decodes %XX (not '+') of s[0..len) into a: 0, FL_EINVAL (a bad escape or %00), FL_ETOOBIG. */
+int fl_http_percent_decode(fl_arena_t *a, const char *s, size_t len, char **out);
+
 /* True when the client disconnected before the response; responding stays required. */
 bool fl_http_req_gone(const fl_http_req_t *req);
 
@@ -113,6 +116,38 @@ bool fl_http_req_gone(const fl_http_req_t *req);
  * text is not JSON) and returns FL_EINVAL. *out is the caller's to json_decref.
  */
 int fl_http_read_json(fl_http_req_t *req, json_t **out);
+
+/* ---------------------------------------------------------- streamed bodies */
+
+/*
+ * Where a streamed body goes (routes with stream_body). data gets the body's
+ * bytes in order, borrowed until it returns (copy them). end is called once,
+ * unless the request was answered before: status 0 when the body is complete,
+ * else the status the handler should answer with because the body will not
+ * complete (413 over the limit, 408 too slow, 400 malformed, 499 the client
+ * left). The handler must still answer the request, also after end, and may
+ * do so later (after deleting a temporary file, say); an answer given before
+ * the body is complete ends the connection.
+ */
+typedef struct fl_http_body_sink {
+    void (*data)(fl_http_req_t *req, const void *bytes, size_t len, void *arg);
+    void (*end)(fl_http_req_t *req, int status, void *arg);
+    void *arg;
+} fl_http_body_sink_t;
+
+/*
+ * For a stream_body route: starts the body's flow into sink (copied). A
+ * pending "Expect: 100-continue" is answered now, so a handler that refuses
+ * (401, 415) before calling this never makes the client send the body.
+ */
+void fl_http_body_stream(fl_http_req_t *req, const fl_http_body_sink_t *sink);
+
+/*
+ * Backpressure for a slow sink: no more body bytes are read (beyond those
+ * already received) until resume; the body-rate deadline is held meanwhile.
+ */
+void fl_http_body_pause(fl_http_req_t *req);
+void fl_http_body_resume(fl_http_req_t *req);
 
 /* --------------------------------------------------------------- responses */
 
@@ -156,6 +191,12 @@ struct fl_http_route {
     const char *pattern;
     fl_http_handler_fn handler;
     const void *meta; /* the application's (permissions); the server ignores it */
+    /*
+     * The body is streamed, not buffered: the handler runs as soon as the
+     * headers are in and takes the body with fl_http_body_stream, within
+     * max_stream_bytes instead of max_body_bytes.
+     */
+    bool stream_body;
 };
 
 #define FL_HTTP_MAX_PARAMS 8
@@ -200,6 +241,8 @@ typedef struct fl_http_config {
     size_t max_header_bytes;        /* request line + headers; 0 = 16 KiB (-> 431) */
     size_t max_headers;             /* 0 = 100 (-> 431) */
     size_t max_body_bytes;          /* 0 = 1 MiB (-> 413) */
+    size_t max_stream_bytes;        /* a stream_body route's body; 0 = 25 MiB (-> 413) */
+    uint64_t stream_timeout_ms;     /* ... first byte to end of its body; 0 = 10 min (-> 408) */
     unsigned max_connections;       /* 0 = 10000; more are answered 503 and closed */
     uint64_t request_timeout_ms;    /* first byte to complete request; 0 = 30 s (-> 408) */
     uint64_t header_timeout_ms;     /* first byte to end of headers; 0 = 10 s (-> 408) */

@@ -3,6 +3,7 @@
  * rebuild (flctl). A new module adds its table here.
  */
 #include "firelater/apikeys.h"
+#include "firelater/attachments.h"
 #include "firelater/applications.h"
 #include "firelater/audit.h"
 #include "firelater/catalog.h"
@@ -30,6 +31,8 @@ const fl_proj_handler_t *const *fl_domain_projections(void)
         fl_sla_config_projections,
         /* the service catalog */
         fl_cat_projections,
+        /* attachments (issue 6) */
+        fl_attach_projections,
         NULL,
     };
     return tables;

@@ -58,17 +58,21 @@ static void on_close(uv_handle_t *h)
 void fl__http_conn_close(fl__http_conn_t *c)
 {
     fl__http_ex_t *ex = c->ex;
+    bool streaming = ex != NULL && ex->state == EX_STREAM;
 
     if (c->closing)
         return;
     c->closing = true;
     c->ex = NULL;
-    if (ex != NULL && ex->state == EX_HANDLER)
+    uv_close((uv_handle_t *)&c->tcp, on_close);
+    uv_close((uv_handle_t *)&c->timer, on_close);
+    if (ex != NULL && (ex->state == EX_HANDLER || ex->state == EX_STREAM))
         ex->conn = NULL;
     else if (ex != NULL)
         fl__http_ex_free(ex);
-    uv_close((uv_handle_t *)&c->tcp, on_close);
-    uv_close((uv_handle_t *)&c->timer, on_close);
+    /* A streamed body cut short: the handler hears of it and still answers (499). */
+    if (streaming)
+        fl__http_stream_end(ex, 499);
 }
 
 static void on_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
@@ -213,6 +217,10 @@ static void parse_error(fl__http_conn_t *c)
         detail = fl_arena_strndup(&ex->req.arena, llhttp_get_error_reason(&c->parser),
                                   strlen(llhttp_get_error_reason(&c->parser)));
     c->in_off = c->in_len;
+    if (ex->state == EX_STREAM) {
+        fl__http_stream_end(ex, status);
+        return;
+    }
     fl__http_respond_server_error(ex, status, detail);
 }
 
@@ -226,13 +234,20 @@ static void feed(fl__http_conn_t *c)
         c->in_off = c->in_len;
         return;
     }
-    if ((e == HPE_PAUSED || e == HPE_PAUSED_UPGRADE) && c->ex->state == EX_READY) {
+    /*
+     * Paused at the end of a message (dispatch it), at the headers of a
+     * streamed body (dispatch it now), or at the end of a streamed body.
+     */
+    if (e == HPE_PAUSED || e == HPE_PAUSED_UPGRADE) {
         c->in_off += (size_t)(llhttp_get_error_pos(&c->parser) - p);
         llhttp_resume(&c->parser);
         /* After an upgrade the bytes are not HTTP/1.1, which is all we speak. */
         if (e == HPE_PAUSED_UPGRADE || c->parser.upgrade)
             c->ex->close_after = true;
-        fl__http_dispatch(c->ex);
+        if (c->ex->state == EX_READY)
+            fl__http_dispatch(c->ex);
+        else if (c->ex->state == EX_STREAM && c->ex->body_done)
+            fl__http_stream_end(c->ex, 0);
         return;
     }
     parse_error(c);
@@ -250,11 +265,17 @@ static bool step(fl__http_conn_t *c)
     }
     if (ex->state == EX_HANDLER || c->broken || c->lingering)
         return false;
+    if (ex->state == EX_STREAM && (!ex->sink_set || ex->paused))
+        return false;
     if (ex->state == EX_IDLE && c->close_after)
         return false;
-    if (c->in_off == c->in_len ||
+    /* A streamed request without a body completes with no more input: one empty feed. */
+    bool flush = ex->state == EX_STREAM && !ex->body_done && !ex->empty_fed &&
+                 !(c->parser.flags & F_CHUNKED) && c->parser.content_length == 0;
+    if ((c->in_off == c->in_len && !flush) ||
         uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp) > WRITE_HIGH)
         return false;
+    ex->empty_fed = ex->empty_fed || flush;
     feed(c);
     return true;
 }

@@ -61,6 +61,13 @@ void fl__http_ex_reset(fl__http_ex_t *ex)
     ex->err_status = 0;
     ex->err_detail = NULL;
     ex->keep_alive = ex->close_after = ex->expect_continue = false;
+    ex->match_rc = 0;
+    ex->match.route = NULL;
+    ex->body_seen = 0;
+    ex->stream = ex->sink_set = ex->paused = ex->body_done = ex->continue_sent = false;
+    ex->empty_fed = false;
+    ex->end_pending = 0;
+    memset(&ex->sink, 0, sizeof(ex->sink));
 }
 
 void fl__http_ex_free(fl__http_ex_t *ex)
@@ -84,28 +91,41 @@ static void respond_unrouted(fl_http_req_t *req, const fl_http_match_t *m)
     fl_http_respond_error(req, 404, "no resource at this path");
 }
 
-/* Routes the complete request and runs its handler; a negative return becomes a problem. */
+/* Matches the route once the headers are in: a streamed body is dispatched then. */
+void fl__http_route(fl__http_ex_t *ex)
+{
+    fl_http_req_t *req = &ex->req;
+
+    ex->match_rc = fl_http_router_match(ex->srv->cfg.router, req->method, req->raw_path,
+                                        &req->arena, &ex->match);
+    ex->stream = ex->match_rc == 0 && ex->match.route != NULL && ex->match.route->stream_body;
+}
+
+/*
+ * Runs the matched route's handler: for a complete request, or for a
+ * streamed one at its headers (the body then flows to the sink the handler
+ * sets). A negative return becomes a problem.
+ */
 void fl__http_dispatch(fl__http_ex_t *ex)
 {
     fl_http_req_t *req = &ex->req;
-    fl_http_match_t m;
+    const fl_http_match_t *m = &ex->match;
     int rc;
 
-    ex->state = EX_HANDLER;
-    if (fl_http_router_match(ex->srv->cfg.router, req->method, req->raw_path, &req->arena, &m) <
-        0) {
+    ex->state = ex->stream ? EX_STREAM : EX_HANDLER;
+    if (ex->match_rc < 0) {
         fl_http_respond_error(req, 400, "the path has a bad percent-encoding");
         return;
     }
-    if (m.route == NULL) {
-        respond_unrouted(req, &m);
+    if (m->route == NULL) {
+        respond_unrouted(req, m);
         return;
     }
-    req->route = m.route;
-    req->n_params = m.n_params;
-    req->params = fl_arena_memdup(&req->arena, m.params, m.n_params * sizeof(m.params[0]));
-    rc = m.route->handler(req);
-    if (rc < 0 && ex->state == EX_HANDLER) {
+    req->route = m->route;
+    req->n_params = m->n_params;
+    req->params = fl_arena_memdup(&req->arena, m->params, m->n_params * sizeof(m->params[0]));
+    rc = m->route->handler(req);
+    if (rc < 0 && (ex->state == EX_HANDLER || ex->state == EX_STREAM)) {
         fl_problem_t p = {.title = NULL, .detail = fl_strerror(rc)};
         fl_http_respond_problem(req, fl_err_status(rc), &p);
     }

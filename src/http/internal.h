@@ -24,6 +24,7 @@ typedef enum {
     EX_HEAD,    /* request line and headers */
     EX_BODY,    /* headers complete, body arriving */
     EX_READY,   /* message complete, not yet dispatched */
+    EX_STREAM,  /* a stream_body route: dispatched at the headers, its body flowing to a sink */
     EX_HANDLER, /* dispatched, waiting for fl_http_respond* */
     EX_DONE,    /* answered; the connection resets it before parsing on */
 } fl__http_ex_state_t;
@@ -46,6 +47,14 @@ typedef struct fl__http_ex {
     bool keep_alive;  /* from llhttp after the message */
     bool close_after; /* the answer ends the connection */
     bool expect_continue;
+    /* The route, matched when the headers are complete (a streamed body needs it then). */
+    fl_http_match_t match;
+    int match_rc;
+    size_t body_seen; /* body bytes parsed, buffered or streamed */
+    /* A streamed body (route->stream_body): see stream.c. */
+    bool stream, sink_set, paused, body_done, continue_sent, empty_fed;
+    int end_pending; /* the client left before the sink was set: end(499) once it is */
+    fl_http_body_sink_t sink;
     int64_t begin_ms;   /* uv_now at the first byte */
     int64_t start_mono; /* µs, for duration_us */
 } fl__http_ex_t;
@@ -105,7 +114,11 @@ void fl__http_request_id(fl__http_ex_t *ex);
 fl__http_ex_t *fl__http_ex_new(fl__http_conn_t *conn);
 void fl__http_ex_reset(fl__http_ex_t *ex);
 void fl__http_ex_free(fl__http_ex_t *ex);
+void fl__http_route(fl__http_ex_t *ex);
 void fl__http_dispatch(fl__http_ex_t *ex);
+
+/* stream.c: a streamed body's end (0 complete, else the status to answer). */
+void fl__http_stream_end(fl__http_ex_t *ex, int status);
 
 /* conn.c: a connection's input, timers and closing. */
 void fl__http_conn_accept(fl_http_server_t *srv);

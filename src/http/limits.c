@@ -25,7 +25,7 @@ void fl__http_conn_mark_body(fl__http_conn_t *c)
     fl__http_ex_t *ex = c->ex;
     size_t need = c->srv->cfg.body_min_bytes;
 
-    c->body_mark = ex->body.len;
+    c->body_mark = ex->body_seen;
     c->body_mark_ms = (int64_t)uv_now(c->srv->loop);
     if ((c->parser.flags & F_CONTENT_LENGTH) && c->parser.content_length < need)
         need = (size_t)c->parser.content_length;
@@ -55,6 +55,11 @@ static int64_t deadline(const fl__http_conn_t *c)
         due = min64(due, at(ex->begin_ms, cfg->request_timeout_ms));
         due = min64(due, at(c->body_mark_ms, cfg->body_interval_ms));
         break;
+    case EX_STREAM:
+        due = min64(due, at(ex->begin_ms, cfg->stream_timeout_ms));
+        if (ex->sink_set && !ex->paused)
+            due = min64(due, at(c->body_mark_ms, cfg->body_interval_ms));
+        break;
     default:
         break;
     }
@@ -65,6 +70,28 @@ static void timeout_408(fl__http_conn_t *c, const char *detail)
 {
     c->in_off = c->in_len;
     fl__http_respond_server_error(c->ex, 408, detail);
+}
+
+/*
+ * A streamed body: the whole body within stream_timeout_ms, and the same
+ * minimum rate as a buffered one while the sink takes bytes (a sink that
+ * paused for its disk is not the client's fault). The handler answers.
+ */
+static bool stream_expired(fl__http_conn_t *c, int64_t now)
+{
+    const fl_http_config_t *cfg = &c->srv->cfg;
+    fl__http_ex_t *ex = c->ex;
+
+    if (now >= at(ex->begin_ms, cfg->stream_timeout_ms) ||
+        (ex->sink_set && !ex->paused && now >= at(c->body_mark_ms, cfg->body_interval_ms) &&
+         ex->body_seen - c->body_mark < c->body_need)) {
+        c->in_off = c->in_len;
+        fl__http_stream_end(ex, 408);
+        return true;
+    }
+    if (now >= at(c->body_mark_ms, cfg->body_interval_ms))
+        fl__http_conn_mark_body(c);
+    return false;
 }
 
 /* Which deadline passed; true when the connection was answered or closed for it. */
@@ -87,6 +114,8 @@ static bool expired(fl__http_conn_t *c, int64_t now)
         timeout_408(c, "the request took too long to arrive");
         return true;
     }
+    if (ex->state == EX_STREAM)
+        return stream_expired(c, now);
     if (ex->state == EX_BODY && now >= at(c->body_mark_ms, cfg->body_interval_ms)) {
         if (ex->body.len - c->body_mark < c->body_need) {
             timeout_408(c, "the request body arrives too slowly");

@@ -110,7 +110,11 @@ static int on_value_complete(llhttp_t *p)
     return 0;
 }
 
-/* Decides on Expect before any body byte is read: 100 Continue, 413 or 417. */
+/*
+ * Decides on Expect before any body byte is read: 100 Continue, 413 or 417.
+ * A streamed body's 100 waits for its handler to take the body
+ * (fl_http_body_stream), so a refusal is sent before the client sends it.
+ */
 static int check_expect(llhttp_t *p, fl__http_ex_t *ex)
 {
     static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
@@ -121,10 +125,19 @@ static int check_expect(llhttp_t *p, fl__http_ex_t *ex)
     if (strcasecmp(expect, "100-continue") != 0)
         return fail(ex, 417, "only Expect: 100-continue is supported");
     ex->expect_continue = true;
-    fl__http_conn_write(p->data, cont, sizeof(cont) - 1, NULL, 0);
+    if (!ex->stream) {
+        fl__http_conn_write(p->data, cont, sizeof(cont) - 1, NULL, 0);
+        ex->continue_sent = true;
+    }
     return 0;
 }
 
+static size_t body_limit(const fl__http_ex_t *ex)
+{
+    return ex->stream ? ex->srv->cfg.max_stream_bytes : ex->srv->cfg.max_body_bytes;
+}
+
+/* A streamed route pauses here: conn.c dispatches it before any body byte is parsed. */
 static int on_headers_complete(llhttp_t *p)
 {
     fl__http_ex_t *ex = ex_of(p);
@@ -133,25 +146,30 @@ static int on_headers_complete(llhttp_t *p)
     ex->req.method = llhttp_method_name((llhttp_method_t)p->method);
     ex->req.http_minor = p->http_minor;
     fl__http_request_id(ex);
-    if ((p->flags & F_CONTENT_LENGTH) && p->content_length > ex->srv->cfg.max_body_bytes) {
+    fl__http_route(ex);
+    if ((p->flags & F_CONTENT_LENGTH) && p->content_length > body_limit(ex)) {
         fail(ex, 413, "the request body is larger than the server accepts");
         return -1;
     }
     if (check_expect(p, ex) != 0)
         return -1;
-    ex->state = EX_BODY;
+    ex->state = ex->stream ? EX_READY : EX_BODY;
     fl__http_conn_mark_body(c);
     fl__http_conn_arm(c);
-    return 0;
+    return ex->stream ? HPE_PAUSED : 0;
 }
 
 static int on_body(llhttp_t *p, const char *at, size_t len)
 {
     fl__http_ex_t *ex = ex_of(p);
 
-    if (len > ex->srv->cfg.max_body_bytes - ex->body.len)
+    if (len > body_limit(ex) - ex->body_seen)
         return fail(ex, 413, "the request body is larger than the server accepts");
-    fl_buf_append(&ex->body, at, len);
+    ex->body_seen += len;
+    if (!ex->stream)
+        fl_buf_append(&ex->body, at, len);
+    else if (ex->state == EX_STREAM && ex->sink.data != NULL)
+        ex->sink.data(&ex->req, at, len, ex->sink.arg);
     return 0;
 }
 
@@ -161,6 +179,10 @@ static int on_message_complete(llhttp_t *p)
     fl__http_ex_t *ex = ex_of(p);
 
     ex->keep_alive = llhttp_should_keep_alive(p);
+    if (ex->stream) {
+        ex->body_done = true;
+        return HPE_PAUSED;
+    }
     ex->req.body_len = ex->body.len;
     fl_buf_append(&ex->body, "", 1);
     ex->req.body = ex->body.data;
@@ -218,6 +240,11 @@ int fl__http_percent_decode(fl_arena_t *a, const char *s, size_t len, bool plus,
     d[n] = '\0';
     *out = d;
     return 0;
+}
+
+int fl_http_percent_decode(fl_arena_t *a, const char *s, size_t len, char **out)
+{
+    return fl__http_percent_decode(a, s, len, false, out);
 }
 
 static int parse_query(fl_http_req_t *req, const char *q, size_t len)

@@ -127,7 +127,9 @@ int fl_http_respond(fl_http_req_t *req, int status, const char *content_type, co
         return respond_gone(ex);
     if (req->request_id[0] == '\0')
         fl__http_request_id(ex);
-    close = ex->close_after || !ex->keep_alive || c->close_after || ex->srv->shutting_down;
+    /* A streamed body answered before its end leaves the input mid-message. */
+    close = ex->close_after || !ex->keep_alive || c->close_after || ex->srv->shutting_down ||
+            (ex->stream && !ex->body_done);
     send_body = body_allowed(status) && (req->method == NULL || strcmp(req->method, "HEAD") != 0);
     build_head(ex, &head, status, content_type, len, close);
     fl__http_conn_write(c, head.data, head.len, send_body ? bytes : NULL, send_body ? len : 0);

@@ -22,6 +22,10 @@ static void defaults(fl_http_config_t *c)
         c->max_headers = 100;
     if (c->max_body_bytes == 0)
         c->max_body_bytes = 1024 * 1024;
+    if (c->max_stream_bytes == 0)
+        c->max_stream_bytes = 25 * 1024 * 1024;
+    if (c->stream_timeout_ms == 0)
+        c->stream_timeout_ms = 10 * 60 * 1000;
     if (c->max_connections == 0)
         c->max_connections = 10000;
     if (c->request_timeout_ms == 0)

@@ -68,6 +68,8 @@ typedef struct fl_server_config {
     const char *access_log; /* path, "-" for stdout (default), "off" */
     /* Days after an issue is resolved or closed during which it may be reopened; default 7. */
     unsigned issue_reopen_days;
+    /* A streamed body's limit (attachments; the HTTP layer's 413); default 25 MiB. */
+    size_t max_upload;
 } fl_server_config_t;
 
 struct fl_server {
@@ -461,5 +463,25 @@ int fl_api_catalog_bundles_update(fl_server_t *s, fl_http_req_t *req, fl_princip
 int fl_api_catalog_bundles_delete(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 /* The tenant's compiled catalog forms (fl_catalog_form), made on first use; for requests. */
 fl_catalog_forms_t *fl_srv_catalog_forms(fl_srv_tenant_t *t);
+
+/* ------------------------------------------------------------ attachments */
+
+/* Longest path of a stored attachment or its temporary file. */
+#define FL_ATTACH_PATH_MAX 1024
+/* <data>/tenants/<slug>/attachments, and a file's path under it: <root>/<aa>/<hash>. */
+int fl_srv_attach_root(const fl_server_t *s, const char *slug, char *out, size_t cap);
+int fl_srv_attach_path(const char *root, const char *hash, char *out, size_t cap);
+/*
+ * Whether p may link an attachment to entity_type:entity_id (it exists and
+ * p may read it): NULL, else the 422 message (api_attachment_reads.c).
+ */
+const char *fl_srv_attach_entity_problem(fl_http_req_t *req, fl_principal_t *p,
+                                         const char *entity_type, const char *entity_id);
+struct fl_attach_state;
+const struct fl_attach_state *fl_srv_attach_readable(fl_http_req_t *req, fl_principal_t *p);
+int fl_api_attach_upload(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_attach_get(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_attach_link(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_attach_delete(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 
 #endif

@@ -73,6 +73,7 @@ static int start_http(fl_server_t *s)
                            .ctx = s,
                            .max_header_bytes = s->cfg.max_header,
                            .max_body_bytes = s->cfg.max_body,
+                           .max_stream_bytes = s->cfg.max_upload,
                            .max_connections = s->cfg.max_conns,
                            .access_log = s->access_log};
     int rc = fl_http_router_init(&s->router, fl_srv_routes, fl_srv_n_routes);

@@ -22,6 +22,8 @@ static const char usage_text[] =
     "  --read-wait-ms MS     how long a write waits for the read model before answering\n"
     "                        with X-Read-Model: behind (FIRELATER_READ_WAIT_MS; 2000)\n"
     "  --max-body BYTES      request body limit, 413 beyond (FIRELATER_MAX_BODY; 1048576)\n"
+    "  --max-upload BYTES    a streamed body's limit (attachments), 413 beyond\n"
+    "                        (FIRELATER_MAX_UPLOAD; 26214400)\n"
     "  --max-header BYTES    request line and headers limit, 431 beyond\n"
     "                        (FIRELATER_MAX_HEADER; 16384)\n"
     "  --max-connections N   concurrent connections, 503 beyond (FIRELATER_MAX_CONNECTIONS;\n"
@@ -135,6 +137,7 @@ int fl_srv_options(fl_server_config_t *cfg, int argc, char **argv)
     cfg->pg = "";
     cfg->access_log = "-";
     unsigned long reopen_days = FL_ISSUES_REOPEN_DAYS;
+    unsigned long upload = 25UL << 20; /* attachments (issue 6) */
     const opt_t opts[] = {
         {"--data", "FIRELATER_DATA", &cfg->data_dir, NULL, 0, 0},
         {"--listen", "FIRELATER_LISTEN", &cfg->listen, NULL, 0, 0},
@@ -146,6 +149,7 @@ int fl_srv_options(fl_server_config_t *cfg, int argc, char **argv)
         {"--max-connections", "FIRELATER_MAX_CONNECTIONS", NULL, &conns, 1, 1000000},
         {"--access-log", "FIRELATER_ACCESS_LOG", &cfg->access_log, NULL, 0, 0},
         {"--issue-reopen-days", "FIRELATER_ISSUE_REOPEN_DAYS", NULL, &reopen_days, 0, 3650},
+        {"--max-upload", "FIRELATER_MAX_UPLOAD", NULL, &upload, 1024, 1UL << 32},
     };
     size_t n = sizeof(opts) / sizeof(opts[0]);
     for (size_t k = 0; k < n; k++) {
@@ -165,6 +169,7 @@ int fl_srv_options(fl_server_config_t *cfg, int argc, char **argv)
     cfg->max_conns = (unsigned)conns;
     cfg->pg_pool = (unsigned)pool;
     cfg->issue_reopen_days = (unsigned)reopen_days;
+    cfg->max_upload = upload;
     return -1;
 }
 

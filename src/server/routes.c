@@ -18,7 +18,16 @@ static int dispatch(fl_http_req_t *req);
 
 #define ROUTE(m, path, acc, f, sum)                                                                \
     {                                                                                              \
-        m, path, dispatch, &(const fl_route_meta_t)                                                \
+        .method = m, .pattern = path, .handler = dispatch, .meta = &(const fl_route_meta_t)        \
+        {                                                                                          \
+            acc, .fn = f, .summary = sum                                                           \
+        }                                                                                          \
+    }
+/* A route whose body is streamed to its handler (fl_http_body_stream), not buffered. */
+#define STREAM_ROUTE(m, path, acc, f, sum)                                                         \
+    {                                                                                              \
+        .method = m, .pattern = path, .handler = dispatch, .stream_body = true,                    \
+        .meta = &(const fl_route_meta_t)                                                           \
         {                                                                                          \
             acc, .fn = f, .summary = sum                                                           \
         }                                                                                          \
@@ -230,6 +239,14 @@ const fl_http_route_t fl_srv_routes[] = {
           "replace business hours (schedule and holidays replaced whole)"),
     ROUTE("DELETE", "/api/v1/sla/business-hours/{id}", NEED(SLA, DELETE), fl_api_sla_hours_delete,
           "delete business hours (refused while a policy uses them)"),
+    /* attachments (issue 6): who may read one is the handlers' (uploader or entity reader) */
+    STREAM_ROUTE("POST", "/api/v1/attachments", SIGNED_IN, fl_api_attach_upload,
+                 "upload a file (the raw body; ?filename=, entity_type, entity_id)"),
+    ROUTE("GET", "/api/v1/attachments/{id}", SIGNED_IN, fl_api_attach_get, "an attachment"),
+    ROUTE("DELETE", "/api/v1/attachments/{id}", SIGNED_IN, fl_api_attach_delete,
+          "delete an attachment (its uploader or an admin)"),
+    ROUTE("POST", "/api/v1/attachments/{id}/link", SIGNED_IN, fl_api_attach_link,
+          "link an attachment to an issue"),
 };
 
 const size_t fl_srv_n_routes = sizeof(fl_srv_routes) / sizeof(fl_srv_routes[0]);

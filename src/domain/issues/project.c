@@ -16,7 +16,7 @@
 #include "internal.h"
 
 #define TS_LEN  40
-#define SQL_MAX 4096
+#define SQL_MAX 8192
 
 static const char *uuid_of(const json_t *data, const char *key)
 {
@@ -53,10 +53,14 @@ static int on_created(fl_proj_out_t *out, const fl_event_t *ev, const json_t *da
     n += (size_t)snprintf(sql + n, sizeof(sql) - n, "INSERT INTO issues (id, issue_number");
     for (int i = 0; i < FL_ISSUE_F__N; i++)
         n += (size_t)snprintf(sql + n, sizeof(sql) - n, ", %s", fl_issue_field_name(i));
+    for (size_t k = 0; fl__iss_sla_keys[k] != NULL; k++)
+        n += (size_t)snprintf(sql + n, sizeof(sql) - n, ", %s", fl__iss_sla_keys[k]);
     n += (size_t)snprintf(sql + n, sizeof(sql) - n,
                           ", created_at, updated_at, version, deleted_at) SELECT $1::uuid, $2");
     for (int i = 0; i < FL_ISSUE_F__N; i++)
         n += (size_t)snprintf(sql + n, sizeof(sql) - n, ", r.%s", fl_issue_field_name(i));
+    for (size_t k = 0; fl__iss_sla_keys[k] != NULL; k++)
+        n += (size_t)snprintf(sql + n, sizeof(sql) - n, ", r.%s", fl__iss_sla_keys[k]);
     n += (size_t)snprintf(sql + n, sizeof(sql) - n,
                           ", $4::timestamptz, $4::timestamptz, $5::bigint, NULL"
                           " FROM jsonb_populate_record(NULL::issues, $3::jsonb) r"
@@ -64,6 +68,9 @@ static int on_created(fl_proj_out_t *out, const fl_event_t *ev, const json_t *da
     for (int i = 0; i < FL_ISSUE_F__N; i++)
         n += (size_t)snprintf(sql + n, sizeof(sql) - n, ", %s = EXCLUDED.%s",
                               fl_issue_field_name(i), fl_issue_field_name(i));
+    for (size_t k = 0; fl__iss_sla_keys[k] != NULL; k++)
+        n += (size_t)snprintf(sql + n, sizeof(sql) - n, ", %s = EXCLUDED.%s", fl__iss_sla_keys[k],
+                              fl__iss_sla_keys[k]);
     n += (size_t)snprintf(sql + n, sizeof(sql) - n,
                           ", created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at,"
                           " version = EXCLUDED.version, deleted_at = NULL");
@@ -71,8 +78,7 @@ static int on_created(fl_proj_out_t *out, const fl_event_t *ev, const json_t *da
     if ((q = sql_copy(out, sql, n)) == NULL)
         return FL_ETOOBIG;
     const char *p[] = {id, ev->num != NULL && ev->num[0] != '\0' ? ev->num : id, values, ts, ver};
-    int rc = fl_proj_emit(out, q, 5, p);
-    return rc < 0 ? rc : fl__iss_project_sla(out, data);
+    return fl_proj_emit(out, q, 5, p); /* the SLA stamps ride in the same row */
 }
 
 static int on_updated(fl_proj_out_t *out, const fl_event_t *ev, const json_t *data)

@@ -205,13 +205,20 @@ int fl_issues_list_query(const fl_http_param_t *query, size_t n, const char *rep
     snprintf(lim + 24, 24, "%ld", (out->page - 1) * out->per_page);
     out->params[out->nparams++] = lim;
     out->params[out->nparams++] = lim + 24;
+    /*
+     * The page's ids first, then the JSON of those rows only: a projection
+     * next to the LIMIT would be computed for every row the OFFSET skips.
+     */
+    const char *dir = desc ? "DESC" : "ASC";
     put(b->sql, &b->len, SQL_MAX,
         "SELECT t._total, p.j FROM (SELECT %s AS _total FROM %s a WHERE %s%s) t"
-        " LEFT JOIN LATERAL (SELECT " ISSUE_JSON " FROM issues a WHERE a.deleted_at IS NULL%s"
-        " ORDER BY %s %s, a.id %s LIMIT $%d OFFSET $%d) p ON true",
+        " LEFT JOIN LATERAL (SELECT " ISSUE_JSON " FROM (SELECT a.id AS _id, %s AS _k"
+        " FROM issues a WHERE a.deleted_at IS NULL%s ORDER BY %s %s, a.id %s"
+        " LIMIT $%d OFFSET $%d) k JOIN issues a ON a.id = k._id ORDER BY k._k %s, k._id %s) p"
+        " ON true",
         counted ? "coalesce(sum(a.n), 0)::bigint" : "count(*)", counted ? "issue_counts" : "issues",
-        counted ? "true" : "a.deleted_at IS NULL", b->where, b->where, sort, desc ? "DESC" : "ASC",
-        desc ? "DESC" : "ASC", out->nparams - 1, out->nparams);
+        counted ? "true" : "a.deleted_at IS NULL", b->where, sort, b->where, sort, dir, dir,
+        out->nparams - 1, out->nparams, dir, dir);
     out->sql = b->sql;
     return 0;
 }

@@ -2,6 +2,8 @@
 
 #include <arpa/inet.h>
 #include <check.h>
+#include <dirent.h>
+#include <stdio.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -81,11 +83,29 @@ static int h_slow(fl_http_req_t *req)
 }
 
 static const fl_http_route_t routes[] = {
-    {"GET", "/healthz", h_healthz, NULL}, {"POST", "/echo", h_echo, NULL},
-    {"GET", "/slow", h_slow, NULL},       {"GET", "/slower", h_slow, NULL},
-    {"GET", "/items/{id}", h_item, NULL}, {"PUT", "/items/{id}", h_item, NULL},
-    {"POST", "/json", h_json, NULL},      {"GET", "/fail", h_fail, NULL},
+    {"GET", "/healthz", h_healthz, NULL, false},  {"POST", "/echo", h_echo, NULL, false},
+    {"GET", "/slow", h_slow, NULL, false},        {"GET", "/slower", h_slow, NULL, false},
+    {"GET", "/items/{id}", h_item, NULL, false},  {"PUT", "/items/{id}", h_item, NULL, false},
+    {"POST", "/json", h_json, NULL, false},       {"GET", "/fail", h_fail, NULL, false},
+    {"POST", "/upload", th_h_upload, NULL, true},
 };
+
+static void remove_dir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    char path[400];
+
+    while (d != NULL && (e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+        unlink(path);
+    }
+    if (d != NULL)
+        closedir(d);
+    rmdir(dir);
+}
 
 static void *run(void *arg)
 {
@@ -117,6 +137,8 @@ void th_start(th_t *t, const fl_http_config_t *cfg)
         t->cfg = *cfg;
     ck_assert_int_eq(fl_http_router_init(&t->router, routes, sizeof(routes) / sizeof(routes[0])),
                      0);
+    snprintf(t->dir, sizeof(t->dir), "/tmp/fl-http-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(t->dir));
     t->log = open_memstream(&t->log_text, &t->log_len);
     t->cfg.router = &t->router;
     t->cfg.ctx = t;
@@ -142,6 +164,32 @@ void th_join(th_t *t)
     fl_http_server_free(t->srv);
     ck_assert_int_eq(uv_loop_close(&t->loop), 0);
     fclose(t->log);
+    remove_dir(t->dir);
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char *th_files(const th_t *t)
+{
+    DIR *d = opendir(t->dir);
+    char *names[64], *out = calloc(1, 64 * 260 + 1);
+    size_t n = 0;
+    struct dirent *e;
+
+    while (d != NULL && (e = readdir(d)) != NULL && n < 64)
+        if (e->d_name[0] != '.')
+            names[n++] = strdup(e->d_name);
+    if (d != NULL)
+        closedir(d);
+    qsort(names, n, sizeof(names[0]), by_name);
+    for (size_t i = 0, len = 0; i < n; i++) {
+        len += (size_t)snprintf(out + len, 64 * 260 + 1 - len, "%s%s", i > 0 ? " " : "", names[i]);
+        free(names[i]);
+    }
+    return out;
 }
 
 void th_stop(th_t *t)
@@ -274,4 +322,22 @@ bool th_header(const char *resp, const char *name, char *buf, size_t len)
         }
     }
     return false;
+}
+
+void th_slow_body_408(const th_t *t, const char *path)
+{
+    char head[128];
+    int fd = th_connect(t);
+    char *r;
+
+    snprintf(head, sizeof(head), "POST %s HTTP/1.1\r\nContent-Length: 100\r\n\r\n", path);
+    th_send(fd, head);
+    for (int i = 0; i < 4; i++) {
+        th_send(fd, "x");
+        usleep(60 * 1000);
+    }
+    r = th_read_all(fd);
+    ck_assert_int_eq(th_status(r), 408);
+    free(r);
+    close(fd);
 }

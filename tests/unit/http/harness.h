@@ -24,7 +24,21 @@ typedef struct th {
     FILE *log; /* the access log, an open_memstream */
     char *log_text;
     size_t log_len;
+    char dir[64]; /* POST /upload writes here (harness_stream.c); removed by th_join */
 } th_t;
+
+/* With body_interval_ms 100 and body_min_bytes 10: a body at 1 byte per 60 ms gets 408. */
+void th_slow_body_408(const th_t *t, const char *path);
+
+/* The streamed body's test case (test_stream.c). */
+#include <check.h>
+TCase *th_stream_tcase(void);
+
+/* POST /upload: the streamed route (harness_stream.c). */
+int th_h_upload(fl_http_req_t *req);
+
+/* The names of the files in t->dir, sorted, joined by spaces (malloc'd). */
+char *th_files(const th_t *t);
 
 /* Starts a server with cfg (NULL: defaults) on 127.0.0.1:0. */
 void th_start(th_t *t, const fl_http_config_t *cfg);

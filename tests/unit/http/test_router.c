@@ -18,13 +18,13 @@ static int h(fl_http_req_t *req)
 }
 
 static const fl_http_route_t routes[] = {
-    {"GET", "/api/v1/users", h, "list"},
-    {"POST", "/api/v1/users", h, NULL},
-    {"GET", "/api/v1/users/{id}", h, "get"},
-    {"GET", "/api/v1/users/me", h, "me"},
-    {"PUT", "/api/v1/users/{id}/password", h, NULL},
-    {"DELETE", "/api/v1/teams/{team}/members/{user}", h, NULL},
-    {"GET", "/", h, "root"},
+    {"GET", "/api/v1/users", h, "list", false},
+    {"POST", "/api/v1/users", h, NULL, false},
+    {"GET", "/api/v1/users/{id}", h, "get", false},
+    {"GET", "/api/v1/users/me", h, "me", false},
+    {"PUT", "/api/v1/users/{id}/password", h, NULL, false},
+    {"DELETE", "/api/v1/teams/{team}/members/{user}", h, NULL, false},
+    {"GET", "/", h, "root", false},
 };
 
 #define N_ROUTES (sizeof(routes) / sizeof(routes[0]))
@@ -89,10 +89,12 @@ START_TEST(bad_tables)
 {
     fl_http_router_t r;
     fl_http_route_t bad[][1] = {
-        {{"GET", "nope", h, NULL}},     {{"GET", "/a/{", h, NULL}},  {{"GET", "/a/{}", h, NULL}},
-        {{"GET", "/a/x{id}", h, NULL}}, {{"GET", "/a", NULL, NULL}}, {{"", "/a", h, NULL}},
+        {{"GET", "nope", h, NULL, false}},  {{"GET", "/a/{", h, NULL, false}},
+        {{"GET", "/a/{}", h, NULL, false}}, {{"GET", "/a/x{id}", h, NULL, false}},
+        {{"GET", "/a", NULL, NULL, false}}, {{"", "/a", h, NULL, false}},
     };
-    fl_http_route_t dup[] = {{"GET", "/a/{id}", h, NULL}, {"GET", "/a/{id}", h, NULL}};
+    fl_http_route_t dup[] = {{"GET", "/a/{id}", h, NULL, false},
+                             {"GET", "/a/{id}", h, NULL, false}};
 
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
         ck_assert_int_eq(fl_http_router_init(&r, bad[i], 1), FL_EINVAL);

@@ -408,20 +408,9 @@ START_TEST(slow_body_timeout)
 {
     fl_http_config_t cfg = {.body_interval_ms = 100, .body_min_bytes = 10};
     th_t t;
-    int fd;
-    char *r;
 
     th_start(&t, &cfg);
-    fd = th_connect(&t);
-    th_send(fd, "POST /echo HTTP/1.1\r\nContent-Length: 100\r\n\r\n");
-    for (int i = 0; i < 4; i++) {
-        th_send(fd, "x");
-        usleep(60 * 1000);
-    }
-    r = th_read_all(fd);
-    ck_assert_int_eq(th_status(r), 408);
-    free(r);
-    close(fd);
+    th_slow_body_408(&t, "/echo");
     th_stop(&t);
 }
 END_TEST
@@ -598,6 +587,7 @@ static Suite *suite(void)
     tcase_add_test(tc, http10_closes);
     tcase_add_test(tc, access_log_line);
     suite_add_tcase(s, tc);
+    suite_add_tcase(s, th_stream_tcase());
     return s;
 }
 
