@@ -78,6 +78,7 @@ typedef struct fl_projector_opts {
     unsigned batch_max;      /* events per transaction; default 500 */
     unsigned backoff_min_ms; /* first retry after a failure; default 100 */
     unsigned backoff_max_ms; /* retries double up to this; default 5000 */
+    unsigned pipeline;       /* batches of a tenant in flight at once, 1 or 2; default 2 */
 } fl_projector_opts_t;
 
 /*
@@ -92,7 +93,7 @@ int fl_projector_init(fl_projector_t **out, uv_loop_t *loop, fl_store_t *store,
  * Starts projecting a tenant (its schema is tenant_<slug>): reads the
  * checkpoint, then catches up. log is borrowed until remove_tenant or stop
  * returns (the log is read only inside the projector's own calls and
- * callbacks, never while a transaction is in flight). FL_EINVAL (bad slug),
+ * callbacks, also while its batches are in flight). FL_EINVAL (bad slug),
  * FL_EEXIST, FL_ESTATE (stopping).
  */
 int fl_projector_add_tenant(fl_projector_t *p, const char *slug, fl_log_t *log);
@@ -112,6 +113,12 @@ void fl_projector_kick(fl_projector_t *p, const char *slug);
 typedef void (*fl_proj_wait_cb)(void *ctx, bool reached);
 int fl_projector_wait(fl_projector_t *p, const char *slug, uint64_t pos, uint64_t timeout_ms,
                       fl_proj_wait_cb cb, void *ctx);
+
+/*
+ * How many batches the tenant's projector has sent, and how many of them went out behind
+ * another still in flight (opts.pipeline). FL_ENOTFOUND.
+ */
+int fl_projector_batches(fl_projector_t *p, const char *slug, uint64_t *sent, uint64_t *behind);
 
 /* The position applied to the read model (as last known) and the log's head. FL_ENOTFOUND. */
 int fl_projector_status(fl_projector_t *p, const char *slug, uint64_t *applied, uint64_t *head);

@@ -10,6 +10,19 @@
  * because a rebuild takes the live checkpoint table's lock before it drops
  * the schema: a batch that waits for that lock must hold no lock on any other
  * table of the schema, or the two would deadlock.
+ *
+ * Two batches may be in flight at once (opts.pipeline), on two connections:
+ * the second is sent while the first runs, from the position the first moves
+ * the checkpoint to. Its conditional move waits for the first's lock on the
+ * checkpoint row; if the first commits, PostgreSQL re-checks the row and finds
+ * the position it expects, so the second applies at once, without the round
+ * trip through the server in between; if the first rolls back, the row still
+ * holds the older position and the second fails as "moved", changing nothing.
+ * The two connections do not order the batches' arrival, though: when the
+ * second reaches PostgreSQL first it also fails as "moved" (it was overtaken,
+ * not rebuilt) and is simply sent again; a "moved" only means a rebuild when
+ * the batch went out alone. Either way the log is applied in order, each event once. A failure is
+ * acted on (backoff, or reading a rebuilt checkpoint) only once every batch in flight has returned.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -94,6 +107,7 @@ static void on_loaded(fl_store_res_t *res, void *ctx)
         return;
     }
     t->known = true;
+    t->sent = t->applied;
     if (t->closing) {
         t->state = FL__PROJ_IDLE;
         fl__proj_tenant_close(t);
@@ -123,7 +137,7 @@ static int reserved_slots(const fl__proj_tenant_t *t)
     return t->row_missing ? 2 : 1;
 }
 
-static void fill_checkpoint(fl__proj_tenant_t *t, uint64_t to)
+static void fill_checkpoint(fl__proj_tenant_t *t, uint64_t from, uint64_t to)
 {
     fl_proj_out_t *o = &t->out;
     const char **p = fl_arena_alloc(&o->arena, 3 * sizeof(*p));
@@ -131,7 +145,7 @@ static void fill_checkpoint(fl__proj_tenant_t *t, uint64_t to)
 
     fl_assert(p != NULL);
     p[0] = t->p->name;
-    p[1] = fl__proj_u64(o, t->applied);
+    p[1] = fl__proj_u64(o, from);
     p[2] = fl__proj_u64(o, to);
     if (t->row_missing)
         o->stmts[i++] = (fl_store_stmt_t){SQL_CREATE, 1, p};
@@ -150,39 +164,40 @@ static void recovered(fl__proj_tenant_t *t)
             t->slug, t->applied);
 }
 
-/* After a commit: another batch at once while the log's head is beyond, else rest. */
+/*
+ * May another batch go out behind the ones in flight? Only on a known
+ * checkpoint row, with a free slot, and while none of them has failed.
+ */
+static bool may_send(const fl__proj_tenant_t *t)
+{
+    return t->inflight < (int)t->p->opts.pipeline && !t->failed && !t->moved && !t->overtaken &&
+           !t->row_missing && !t->closing;
+}
+
+/* After a commit: another batch at once while the log's head is beyond what was sent. */
 static void after_commit(fl__proj_tenant_t *t)
 {
     fl_log_head_t h;
 
-    if (t->closing) {
-        t->state = FL__PROJ_IDLE;
-        fl__proj_tenant_close(t);
-        return;
-    }
-    if (t->again || fl_log_head(t->log, &h) < 0 || h.pos > t->applied)
+    if (t->again || fl_log_head(t->log, &h) < 0 || h.pos > t->sent)
         run_batch(t);
-    else
+    else if (t->inflight == 0)
         t->state = FL__PROJ_IDLE;
 }
 
-static void on_committed(fl_store_res_t *res, void *ctx)
+/* Every batch in flight has returned: act on what they found, together. */
+static void settle(fl__proj_tenant_t *t)
 {
-    fl__proj_tenant_t *t = ctx;
-    int rc = fl_store_res_err(res);
-    bool moved = rc < 0 && fl_store_res_failed_stmt(res) == reserved_slots(t) - 1 &&
-                 strcmp(fl_store_res_sqlstate(res), SQLSTATE_MOVED) == 0;
+    bool failed = t->failed, moved = t->moved;
 
-    /* Whatever the outcome, the batch may have landed: answers read before are dropped. */
-    fl__proj_cache_epoch_end(t);
-    if (rc == 0) {
-        t->applied = t->batch_last;
-        t->row_missing = false;
-        recovered(t);
-        fl__proj_wake(t);
-        after_commit(t);
-    } else if (t->closing) {
-        backoff(t); /* which only closes it */
+    t->failed = t->moved = t->overtaken = false;
+    t->sent = t->applied;
+    if (t->closing) {
+        t->state = FL__PROJ_IDLE;
+        fl__proj_tenant_close(t);
+    } else if (failed) {
+        /* A batch behind a failed one finds the checkpoint where it was: not a rebuild. */
+        backoff(t);
     } else if (moved) {
         /* Not a failure: the schema was rebuilt. Its checkpoint says where to go on. */
         fprintf(stderr,
@@ -191,14 +206,64 @@ static void on_committed(fl_store_res_t *res, void *ctx)
                 t->slug, t->applied);
         fl__proj_load(t);
     } else {
-        report(t, "cannot apply a batch", rc, fl_store_res_message(res));
-        backoff(t);
+        after_commit(t);
     }
+}
+
+/*
+ * A batch's transaction returned. With two in flight they may return in
+ * either order (two connections): a batch can only commit after the one
+ * before it did (its checkpoint move waits for that row and then needs the
+ * position the first one wrote), so the checkpoint only ever moves forwards,
+ * and a later batch's success implies the earlier one's.
+ */
+static void on_committed(fl_store_res_t *res, void *ctx)
+{
+    fl__proj_batch_t *b = ctx;
+    fl__proj_tenant_t *t = b->t;
+    int rc = fl_store_res_err(res);
+    bool moved = rc < 0 && fl_store_res_failed_stmt(res) == b->reserved - 1 &&
+                 strcmp(fl_store_res_sqlstate(res), SQLSTATE_MOVED) == 0;
+
+    b->busy = false;
+    t->inflight--;
+    /* Whatever the outcome, the batch may have landed: answers read before are dropped. */
+    fl__proj_cache_epoch_end(t);
+    if (rc == 0) {
+        if (b->last > t->applied)
+            t->applied = b->last;
+        if (b->reserved == 2)
+            t->row_missing = false;
+        recovered(t);
+        fl__proj_wake(t);
+    } else if (moved && b->behind) {
+        /* It reached PostgreSQL before the batch it was sent behind: not a rebuild. */
+        t->overtaken = true;
+    } else if (moved) {
+        t->moved = true;
+    } else if (!t->closing) {
+        report(t, "cannot apply a batch", rc, fl_store_res_message(res));
+        t->failed = true;
+    }
+    if (t->inflight == 0)
+        settle(t);
+    else if (rc == 0 && may_send(t))
+        after_commit(t);
+}
+
+static fl__proj_batch_t *free_batch(fl__proj_tenant_t *t)
+{
+    for (int i = 0; i < FL__PROJ_PIPELINE; i++)
+        if (!t->batches[i].busy)
+            return &t->batches[i];
+    fl_assert(!"no free batch slot");
+    return NULL;
 }
 
 static void run_batch(fl__proj_tenant_t *t)
 {
-    fl__proj_run_t run = {.after = t->applied, .max = t->p->opts.batch_max};
+    fl__proj_run_t run = {.after = t->sent, .max = t->p->opts.batch_max};
+    fl__proj_batch_t *b;
     int rc;
 
     t->again = false;
@@ -206,24 +271,49 @@ static void run_batch(fl__proj_tenant_t *t)
     rc = fl__proj_collect(&t->out, t->log, t->p->handlers, &run);
     if (rc < 0) {
         report(t, "cannot build a batch", rc, run.why);
-        backoff(t);
+        if (t->inflight == 0)
+            backoff(t);
+        else
+            t->failed = true; /* settled when the batches in flight return */
         return;
     }
     if (run.count == 0) {
-        t->state = FL__PROJ_IDLE;
+        if (t->inflight == 0)
+            t->state = FL__PROJ_IDLE;
         return;
     }
-    fill_checkpoint(t, run.last);
-    t->batch_last = run.last;
-    rc = fl_store_txn(t->p->store, t->schema, t->out.stmts, t->out.n, on_committed, t);
+    b = free_batch(t);
+    *b = (fl__proj_batch_t){.t = t,
+                            .behind = t->inflight > 0,
+                            .reserved = reserved_slots(t),
+                            .first = t->sent,
+                            .last = run.last};
+    fill_checkpoint(t, b->first, b->last);
+    rc = fl_store_txn(t->p->store, t->schema, t->out.stmts, t->out.n, on_committed, b);
     /* The store copied the statements; the batch's memory can go now. */
     fl__proj_out_reset(&t->out, 0);
     if (rc < 0) {
         report(t, "cannot apply a batch", rc, "");
-        backoff(t);
+        if (t->inflight == 0)
+            backoff(t);
+        else
+            t->failed = true;
         return;
     }
+    b->busy = true;
+    t->n_sent++;
+    t->n_behind += b->behind;
+    t->inflight++;
+    t->sent = b->last;
     t->state = FL__PROJ_RUNNING;
+}
+
+/* A kick while batches are in flight: send the next one behind them if a slot is free. */
+void fl__proj_kick_running(fl__proj_tenant_t *t)
+{
+    t->again = true;
+    if (may_send(t))
+        run_batch(t);
 }
 
 void fl__proj_run_now(fl__proj_tenant_t *t)

@@ -57,6 +57,19 @@ int fl__proj_collect(fl_proj_out_t *o, fl_log_t *log, const fl_proj_handler_t *c
 typedef struct fl__proj_tenant fl__proj_tenant_t;
 typedef struct fl__proj_cached fl__proj_cached_t;
 
+/* Batches of one tenant in flight at once at most (batch.c explains why two are safe). */
+#define FL__PROJ_PIPELINE 2
+
+/* A batch sent to the store: the context of its callback. */
+typedef struct fl__proj_batch {
+    fl__proj_tenant_t *t;
+    bool busy;
+    bool behind;    /* sent while another batch was in flight */
+    int reserved;   /* checkpoint statements at its front */
+    uint64_t first; /* the checkpoint it moves from */
+    uint64_t last;  /* and to */
+} fl__proj_batch_t;
+
 /* One fl_projector_wait: its timer is its timeout and, detached, its deferred call. */
 typedef struct fl__proj_waiter {
     struct fl__proj_waiter *next;
@@ -73,7 +86,7 @@ typedef struct fl__proj_waiter {
 typedef enum {
     FL__PROJ_LOADING, /* reading the checkpoint */
     FL__PROJ_IDLE,    /* caught up, or a run is scheduled on the timer */
-    FL__PROJ_RUNNING, /* a batch's transaction is in flight */
+    FL__PROJ_RUNNING, /* one or two batches' transactions are in flight */
     FL__PROJ_BACKOFF, /* the timer will retry after a failure */
     FL__PROJ_CLOSED   /* removed or stopped: its timer is closing */
 } fl__proj_state_t;
@@ -92,8 +105,14 @@ struct fl__proj_tenant {
     bool closing;     /* remove or stop arrived while a query was in flight */
     bool failing;     /* the last attempt failed (logged once, until it recovers) */
     unsigned backoff_ms;
-    uint64_t applied;           /* the checkpoint as last known */
-    uint64_t batch_last;        /* the position the batch in flight moves it to */
+    bool failed;      /* a batch in flight failed: settle the others, then back off */
+    bool moved;       /* a batch in flight found the checkpoint moved */
+    bool overtaken;   /* a batch sent behind another ran before it: send it again */
+    uint64_t applied; /* the checkpoint as last known */
+    uint64_t sent;    /* where the last batch sent moves it (applied when none is in flight) */
+    int inflight;     /* batches in flight */
+    uint64_t n_sent, n_behind; /* batches sent; of them, behind another in flight */
+    fl__proj_batch_t batches[FL__PROJ_PIPELINE];
     fl__proj_waiter_t *waiters; /* by position, ascending */
     uint64_t epoch;             /* cache.c: moves whenever the read model may have changed */
     fl__proj_cached_t *cached;  /* cache.c: this epoch's answers, newest first */
@@ -121,6 +140,8 @@ void fl__proj_load(fl__proj_tenant_t *t);
 void fl__proj_schedule(fl__proj_tenant_t *t);
 /* An idle tenant's run at once (a kick after a group commit): no loop iteration lost. */
 void fl__proj_run_now(fl__proj_tenant_t *t);
+/* A kick while RUNNING: another batch behind the ones in flight, or `again`. */
+void fl__proj_kick_running(fl__proj_tenant_t *t);
 void fl__proj_on_timer(uv_timer_t *timer);
 
 /* projector.c: a tenant whose query finished while closing is released here. */

@@ -29,6 +29,7 @@ int fl_projector_init(fl_projector_t **out, uv_loop_t *loop, fl_store_t *store,
     o.batch_max = o.batch_max > 0 ? o.batch_max : 500;
     o.backoff_min_ms = o.backoff_min_ms > 0 ? o.backoff_min_ms : 100;
     o.backoff_max_ms = o.backoff_max_ms > 0 ? o.backoff_max_ms : 5000;
+    o.pipeline = o.pipeline == 1 ? 1 : FL__PROJ_PIPELINE;
     if (o.backoff_max_ms < o.backoff_min_ms)
         o.backoff_max_ms = o.backoff_min_ms;
     o.name = p->name;
@@ -122,8 +123,10 @@ void fl_projector_kick(fl_projector_t *p, const char *slug)
 
     if (t == NULL || t->closing)
         return;
-    if (t->state == FL__PROJ_LOADING || t->state == FL__PROJ_RUNNING)
+    if (t->state == FL__PROJ_LOADING)
         t->again = true;
+    else if (t->state == FL__PROJ_RUNNING)
+        fl__proj_kick_running(t);
     else if (t->state == FL__PROJ_IDLE)
         fl__proj_run_now(t);
     /* In backoff the retry timer will read whatever was appended meanwhile. */
@@ -154,6 +157,17 @@ int fl_projector_status(fl_projector_t *p, const char *slug, uint64_t *applied, 
         return rc;
     *applied = t->applied;
     *head = h.pos;
+    return 0;
+}
+
+int fl_projector_batches(fl_projector_t *p, const char *slug, uint64_t *sent, uint64_t *behind)
+{
+    fl__proj_tenant_t *t = fl__proj_find(p, slug);
+
+    if (t == NULL || t->closing)
+        return FL_ENOTFOUND;
+    *sent = t->n_sent;
+    *behind = t->n_behind;
     return 0;
 }
 

@@ -14,6 +14,7 @@
 #include "firelater/err.h"
 
 int pf_fail_left;
+int pf_pgfail_left;
 
 #define BUMP                                                                                       \
     "INSERT INTO counter (k, events) VALUES ('all', 1)"                                            \
@@ -68,6 +69,18 @@ static int on_fail(fl_proj_out_t *out, const fl_event_t *ev, const json_t *data)
     return fl_proj_emit(out, BUMP, 0, NULL);
 }
 
+/* Fails inside PostgreSQL (so the batch's transaction rolls back) while pf_pgfail_left > 0. */
+static int on_pgfail(fl_proj_out_t *out, const fl_event_t *ev, const json_t *data)
+{
+    (void)ev;
+    (void)data;
+    if (pf_pgfail_left > 0) {
+        pf_pgfail_left--;
+        return fl_proj_emit(out, "SELECT 1 / (SELECT count(*) - count(*) FROM counter)", 0, NULL);
+    }
+    return fl_proj_emit(out, BUMP, 0, NULL);
+}
+
 static const fl_proj_handler_t table_handlers[] = {
     {"thing.table", on_table},
     {"thing.created", on_created},
@@ -76,6 +89,7 @@ static const fl_proj_handler_t table_handlers[] = {
 static const fl_proj_handler_t more_handlers[] = {
     {"thing.renamed", on_renamed},
     {"thing.fail", on_fail},
+    {"thing.pgfail", on_pgfail},
     {NULL, NULL},
 };
 const fl_proj_handler_t *const pf_handlers[] = {table_handlers, more_handlers, NULL};
@@ -117,8 +131,10 @@ void pf_close(pf_t *f)
 
 void pf_start(pf_t *f)
 {
-    fl_projector_opts_t o = {
-        .batch_max = f->batch_max, .backoff_min_ms = 20, .backoff_max_ms = 200};
+    fl_projector_opts_t o = {.batch_max = f->batch_max,
+                             .backoff_min_ms = 20,
+                             .backoff_max_ms = 200,
+                             .pipeline = f->pipeline};
 
     ck_assert_int_eq(fl_projector_init(&f->p, &f->loop, f->st, pf_handlers, &o), 0);
     ck_assert_int_eq(fl_projector_add_tenant(f->p, "acme", f->log), 0);
@@ -151,7 +167,7 @@ static void model(pf_t *f, const char *type, int id, int name)
         f->names[id] = name;
         f->n[id]++;
         f->events++;
-    } else if (strcmp(type, "thing.fail") == 0) {
+    } else if (strcmp(type, "thing.fail") == 0 || strcmp(type, "thing.pgfail") == 0) {
         f->events++;
     }
 }

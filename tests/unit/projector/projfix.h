@@ -29,16 +29,20 @@ typedef struct pf {
     fl_projector_t *p;
     fl_store_conn_t *c;
     unsigned batch_max;
+    unsigned pipeline; /* the projector's opts.pipeline; 0: its default */
     /* The model of what the appended events should produce. */
     int names[PF_MAX_THINGS]; /* a thing's name is "name-<k>"; -1: not created */
     int n[PF_MAX_THINGS];     /* events applied to it */
     int events;               /* events with a handler that counts */
 } pf_t;
 
-/* Handlers: thing.table (creates the tables), thing.created, thing.renamed, thing.fail. */
+/* Handlers: thing.table (creates the tables), thing.created, thing.renamed, thing.fail,
+ * thing.pgfail. */
 extern const fl_proj_handler_t *const pf_handlers[];
 /* thing.fail fails this many times before it succeeds. */
 extern int pf_fail_left;
+/* thing.pgfail's statement fails in PostgreSQL this many times (a rolled-back batch). */
+extern int pf_pgfail_left;
 
 /* A fresh database db, tenant acme migrated, an empty log, store; no projector yet. */
 void pf_open(pf_t *f, const char *db);

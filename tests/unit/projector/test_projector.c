@@ -203,6 +203,48 @@ START_TEST(handler_error_stops_the_batch_and_is_retried)
 }
 END_TEST
 
+/*
+ * Two batches in flight: the first rolls back inside PostgreSQL, so the one
+ * sent behind it finds the checkpoint where it was and changes nothing; both
+ * are applied, once, after the backoff. With pipeline 1 nothing goes behind.
+ */
+START_TEST(a_batch_behind_a_rolled_back_one_changes_nothing)
+{
+    uint64_t sent = 0, behind = 0;
+    pf_t f;
+
+    pf_open(&f, "proj_pipeline");
+    pf_start(&f);
+    fill(&f, 0, 5, 0);
+    ck_assert(pf_wait(&f, pf_head(&f), 10000));
+    assert_model(&f);
+    /* The first kick sends a batch of the failing event alone, the second one behind it. */
+    pf_pgfail_left = 2;
+    pf_append(&f, "thing.pgfail", 0, 0);
+    fill(&f, 5, 40, 30);
+    ck_assert(pf_wait(&f, pf_head(&f), 10000));
+    ck_assert_int_eq(pf_pgfail_left, 0);
+    assert_model(&f);
+    ck_assert_int_eq(fl_projector_batches(f.p, "acme", &sent, &behind), 0);
+    ck_assert_uint_gt(behind, 0);
+    ck_assert_uint_gt(sent, behind);
+    ck_assert_int_eq(fl_projector_batches(f.p, "nobody", &sent, &behind), FL_ENOTFOUND);
+    /* One at a time: the same events land the same way, none sent behind another. */
+    pf_stop(&f);
+    f.pipeline = 1;
+    pf_start(&f);
+    pf_pgfail_left = 1;
+    pf_append(&f, "thing.pgfail", 1, 0);
+    fill(&f, 45, 40, 30);
+    ck_assert(pf_wait(&f, pf_head(&f), 10000));
+    assert_model(&f);
+    ck_assert_int_eq(fl_projector_batches(f.p, "acme", &sent, &behind), 0);
+    ck_assert_uint_gt(sent, 1);
+    ck_assert_uint_eq(behind, 0);
+    pf_close(&f);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("projector");
@@ -214,6 +256,7 @@ static Suite *suite(void)
     tcase_add_test(tc, waiters_wake_in_order_and_time_out);
     tcase_add_test(tc, postgres_down_then_back_catches_up);
     tcase_add_test(tc, handler_error_stops_the_batch_and_is_retried);
+    tcase_add_test(tc, a_batch_behind_a_rolled_back_one_changes_nothing);
     suite_add_tcase(s, tc);
     return s;
 }
