@@ -34,6 +34,24 @@ typedef struct fl_proj_out fl_proj_out_t;
  */
 int fl_proj_emit(fl_proj_out_t *out, const char *sql, int nparams, const char *const *params);
 
+/*
+ * One row of a set-based statement: sql takes one parameter, $1, a JSON array
+ * of row objects it reads with jsonb_array_elements($1::jsonb); row is one
+ * object's JSON text (copied). Rows of the same sql are gathered into ONE
+ * statement, so a batch of 300 issues is one INSERT instead of 300, which
+ * costs PostgreSQL far less per row. Gathering moves a row to the statement
+ * that holds the first rows, that is before statements emitted since, so:
+ *   0 (a "tail" row): merged only when every statement emitted after that
+ *     one is a FL_PROJ_ROW_ANYWHERE statement; otherwise a new statement
+ *     starts. Fine for an INSERT of a row nothing earlier in the batch reads.
+ *   FL_PROJ_ROW_ANYWHERE: the statement commutes with every other statement
+ *     of any batch (a table only it writes, rows independent of order, like
+ *     the audit trail): always merged.
+ * The same sql must always be used with the same flags. FL_EINVAL, FL_ETOOBIG.
+ */
+#define FL_PROJ_ROW_ANYWHERE 1u
+int fl_proj_emit_row(fl_proj_out_t *out, const char *sql, const char *row, unsigned flags);
+
 /* Memory that lives as long as the batch, for building statements. */
 fl_arena_t *fl_proj_arena(fl_proj_out_t *out);
 

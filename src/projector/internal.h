@@ -15,18 +15,32 @@
 
 #include "firelater/projector.h"
 
+/* A set-based statement being gathered (fl_proj_emit_row): its JSON array so far. */
+typedef struct fl__proj_rows {
+    int stmt; /* its index in stmts */
+    const char *sql;
+    unsigned flags;
+    char *buf; /* "[row,row,..." (malloc'd); sealed with "]" */
+    size_t len, cap;
+} fl__proj_rows_t;
+
 /* A batch's statements; their params live in arena until the batch is reset. */
 struct fl_proj_out {
     fl_arena_t arena;    /* params and handler-built SQL: lives as long as the batch */
     fl_arena_t ev_arena; /* one decoded event at a time */
     fl_store_stmt_t *stmts;
     int n, cap;
+    int barrier; /* the last statement a tail row may not move before (-1: none) */
+    fl__proj_rows_t *rows;
+    int n_rows, cap_rows;
 };
 
 void fl__proj_out_init(fl_proj_out_t *o);
 /* Forgets every statement and keeps `reserve` empty slots at the front for the caller. */
 void fl__proj_out_reset(fl_proj_out_t *o, int reserve);
 void fl__proj_out_free(fl_proj_out_t *o);
+/* Closes every gathered row array and points its statement's $1 at it; before sending. */
+void fl__proj_out_seal(fl_proj_out_t *o);
 /* A decimal copy of v in the batch's arena. */
 const char *fl__proj_u64(fl_proj_out_t *o, uint64_t v);
 

@@ -19,11 +19,20 @@ void fl__proj_out_init(fl_proj_out_t *o)
     fl_arena_init(&o->ev_arena, 0);
 }
 
+static void rows_clear(fl_proj_out_t *o)
+{
+    for (int i = 0; i < o->n_rows; i++)
+        free(o->rows[i].buf);
+    o->n_rows = 0;
+}
+
 void fl__proj_out_reset(fl_proj_out_t *o, int reserve)
 {
     fl_arena_reset(&o->arena);
     fl_arena_reset(&o->ev_arena);
+    rows_clear(o);
     o->n = 0;
+    o->barrier = -1;
     while (o->n < reserve) {
         fl_assert(fl_proj_emit(o, "", 0, NULL) == 0);
     }
@@ -33,6 +42,10 @@ void fl__proj_out_free(fl_proj_out_t *o)
 {
     fl_arena_free(&o->arena);
     fl_arena_free(&o->ev_arena);
+    rows_clear(o);
+    free(o->rows);
+    o->rows = NULL;
+    o->cap_rows = 0;
     free(o->stmts);
     o->stmts = NULL;
     o->n = o->cap = 0;
@@ -77,8 +90,85 @@ int fl_proj_emit(fl_proj_out_t *out, const char *sql, int nparams, const char *c
         if (params[i] != NULL && copy[i] == NULL)
             return FL_ETOOBIG;
     }
+    out->barrier = out->n;
     out->stmts[out->n++] = (fl_store_stmt_t){sql, nparams, copy};
     return 0;
+}
+
+/* The gathering statement row may join, or NULL when it must start its own. */
+static fl__proj_rows_t *rows_find(fl_proj_out_t *out, const char *sql, unsigned flags)
+{
+    for (int i = out->n_rows - 1; i >= 0; i--) {
+        fl__proj_rows_t *r = &out->rows[i];
+
+        if (r->sql != sql && strcmp(r->sql, sql) != 0)
+            continue;
+        fl_assert(r->flags == flags); /* one sql, one set of flags */
+        if ((flags & FL_PROJ_ROW_ANYWHERE) || r->stmt == out->barrier)
+            return r;
+        return NULL;
+    }
+    return NULL;
+}
+
+static void rows_put(fl__proj_rows_t *r, const char *row, size_t len)
+{
+    size_t need = r->len + 1 + len + 2; /* a comma or the bracket, the row, "]" and NUL */
+
+    if (need > r->cap) {
+        size_t cap = r->cap > 0 ? 2 * r->cap : 4096;
+        while (cap < need)
+            cap *= 2;
+        if ((r->buf = realloc(r->buf, cap)) == NULL)
+            fl_oom();
+        r->cap = cap;
+    }
+    r->buf[r->len] = r->len == 0 ? '[' : ',';
+    r->len++;
+    memcpy(r->buf + r->len, row, len);
+    r->len += len;
+}
+
+int fl_proj_emit_row(fl_proj_out_t *out, const char *sql, const char *row, unsigned flags)
+{
+    fl__proj_rows_t *r;
+    int barrier = out->barrier, rc;
+
+    if (sql == NULL || row == NULL || row[0] != '{')
+        return FL_EINVAL;
+    if ((r = rows_find(out, sql, flags)) == NULL) {
+        const char *none[1] = {NULL};
+
+        if ((rc = fl_proj_emit(out, sql, 1, none)) < 0)
+            return rc;
+        if (flags & FL_PROJ_ROW_ANYWHERE)
+            out->barrier = barrier; /* it moves nothing that follows */
+        if (out->n_rows == out->cap_rows) {
+            int cap = out->cap_rows > 0 ? 2 * out->cap_rows : 8;
+            fl__proj_rows_t *rows = realloc(out->rows, (size_t)cap * sizeof(*rows));
+
+            if (rows == NULL)
+                fl_oom();
+            out->rows = rows;
+            out->cap_rows = cap;
+        }
+        r = &out->rows[out->n_rows++];
+        *r = (fl__proj_rows_t){.stmt = out->n - 1, .sql = sql, .flags = flags};
+    }
+    rows_put(r, row, strlen(row));
+    return 0;
+}
+
+void fl__proj_out_seal(fl_proj_out_t *o)
+{
+    for (int i = 0; i < o->n_rows; i++) {
+        fl__proj_rows_t *r = &o->rows[i];
+
+        /* rows_put left room for both; len stays, so sealing twice changes nothing. */
+        r->buf[r->len] = ']';
+        r->buf[r->len + 1] = '\0';
+        ((const char **)o->stmts[r->stmt].params)[0] = r->buf;
+    }
 }
 
 static bool is_wildcard(const fl_proj_handler_t *h)
@@ -171,5 +261,7 @@ int fl__proj_collect(fl_proj_out_t *o, fl_log_t *log, const fl_proj_handler_t *c
         snprintf(run->why, sizeof(run->why), "cannot read the log after position %" PRIu64 ": %s",
                  fl_log_cursor_pos(cur), fl_strerror(rc));
     fl_log_cursor_close(cur);
+    if (rc >= 0)
+        fl__proj_out_seal(o);
     return rc < 0 ? rc : 0;
 }

@@ -14,44 +14,56 @@
 #include "firelater/err.h"
 #include "internal.h"
 
+/*
+ * One statement per batch for all its rows (fl_proj_emit_row): the audit
+ * trail is a table only this handler writes, keyed by position, so its rows
+ * commute with every other statement of the batch.
+ */
 #define SQL_INSERT                                                                                 \
     "INSERT INTO audit_logs (position, user_id, actor, action, event_type, entity_type,"           \
     " entity_id, stream, stream_version, changes, data, request_id, ip_address, user_agent,"       \
-    " hash, created_at) VALUES ($1::bigint, $2::uuid, $3, $4, $5, $6, $7, $8, $9::bigint,"         \
-    " $10::jsonb, $11::jsonb, $12, $13::inet, $14, $15, $16::timestamptz)"                         \
-    " ON CONFLICT (position) DO NOTHING"
+    " hash, created_at) SELECT (x->>'position')::bigint, (x->>'user_id')::uuid, x->>'actor',"      \
+    " x->>'action', x->>'event_type', x->>'entity_type', x->>'entity_id', x->>'stream',"           \
+    " (x->>'stream_version')::bigint, x->'changes', x->'data', x->>'request_id',"                  \
+    " (x->>'ip')::inet, x->>'user_agent', x->>'hash', (x->>'ts')::timestamptz"                     \
+    " FROM jsonb_array_elements($1::jsonb) x ON CONFLICT (position) DO NOTHING"
+
+/* A JSON string, or null; the row's strings are valid UTF-8 without NUL already. */
+static json_t *str_or_null(const char *s)
+{
+    return s != NULL ? json_string_nocheck(s) : json_null();
+}
 
 static int emit_row(fl_proj_out_t *out, const fl_event_t *ev, const fl_audit_row_t *row)
 {
     char pos[24], sv[24], ts[40];
-    char *changes = row->changes != NULL ? json_dumps(row->changes, JSON_COMPACT) : NULL;
-    char *data = json_dumps(row->data, JSON_COMPACT);
+    json_t *o = json_object();
+    char *text;
     int rc = FL_ETOOBIG;
 
     snprintf(pos, sizeof(pos), "%" PRIu64, ev->pos);
     snprintf(sv, sizeof(sv), "%" PRIu64, ev->sv);
     fl_time_format(ev->ts, ts, sizeof(ts));
-    if (data != NULL && (row->changes == NULL || changes != NULL)) {
-        const char *p[] = {pos,
-                           row->user_id,
-                           row->actor,
-                           row->action,
-                           row->event_type,
-                           row->entity_type,
-                           row->entity_id,
-                           row->stream,
-                           sv,
-                           changes,
-                           data,
-                           row->request_id,
-                           row->ip,
-                           row->user_agent,
-                           row->hash,
-                           ts};
-        rc = fl_proj_emit(out, SQL_INSERT, 16, p);
-    }
-    free(changes);
-    free(data);
+    json_object_set_new(o, "position", json_string(pos));
+    json_object_set_new(o, "user_id", str_or_null(row->user_id));
+    json_object_set_new(o, "actor", str_or_null(row->actor));
+    json_object_set_new(o, "action", str_or_null(row->action));
+    json_object_set_new(o, "event_type", str_or_null(row->event_type));
+    json_object_set_new(o, "entity_type", str_or_null(row->entity_type));
+    json_object_set_new(o, "entity_id", str_or_null(row->entity_id));
+    json_object_set_new(o, "stream", str_or_null(row->stream));
+    json_object_set_new(o, "stream_version", json_string(sv));
+    json_object_set(o, "changes", row->changes != NULL ? row->changes : json_null());
+    json_object_set(o, "data", row->data);
+    json_object_set_new(o, "request_id", str_or_null(row->request_id));
+    json_object_set_new(o, "ip", str_or_null(row->ip));
+    json_object_set_new(o, "user_agent", str_or_null(row->user_agent));
+    json_object_set_new(o, "hash", json_string(row->hash));
+    json_object_set_new(o, "ts", json_string(ts));
+    if ((text = json_dumps(o, JSON_COMPACT)) != NULL)
+        rc = fl_proj_emit_row(out, SQL_INSERT, text, FL_PROJ_ROW_ANYWHERE);
+    free(text);
+    json_decref(o);
     return rc;
 }
 

@@ -1,7 +1,10 @@
 /*
- * The projection's statement: one idempotent insert per event, every value a
- * parameter, no secret among them; and the handler is a wildcard.
+ * The projection's statement: one idempotent insert for all the events of a
+ * batch, every value in its one JSON parameter, no secret among them; and the
+ * handler is a wildcard.
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "audit_test.h"
@@ -11,6 +14,7 @@
 #define UID "11111111-2222-4333-8444-555555555555"
 
 static fl_proj_out_t out;
+static json_t *rows; /* the sealed statement's parameter, parsed */
 
 static void setup(void)
 {
@@ -20,6 +24,8 @@ static void setup(void)
 static void teardown(void)
 {
     fl__proj_out_free(&out);
+    json_decref(rows);
+    rows = NULL;
 }
 
 static int project(const fl_event_t *ev, const char *data_text)
@@ -34,11 +40,39 @@ static int project(const fl_event_t *ev, const char *data_text)
     return rc;
 }
 
+/* Row k's value of key as text (numbers and objects compact), or NULL for JSON null. */
+static const char *field(size_t k, const char *key)
+{
+    static char buf[1024];
+    const json_t *v;
+    char *text;
+
+    ck_assert_int_eq(out.n, 1);
+    ck_assert_int_eq(out.stmts[0].nparams, 1);
+    fl__proj_out_seal(&out);
+    json_decref(rows);
+    rows = tu_json(out.stmts[0].params[0]);
+    ck_assert(json_is_array(rows));
+    v = json_object_get(json_array_get(rows, k), key);
+    ck_assert_msg(v != NULL, "row %zu has no %s", k, key);
+    if (json_is_null(v))
+        return NULL;
+    if (json_is_string(v))
+        return strcpy(buf, json_string_value(v));
+    text = json_dumps(v, JSON_COMPACT);
+    snprintf(buf, sizeof(buf), "%s", text);
+    free(text);
+    return buf;
+}
+
 static const char *param(int i)
 {
-    ck_assert_int_eq(out.n, 1);
-    ck_assert_int_eq(out.stmts[0].nparams, 16);
-    return out.stmts[0].params[i];
+    static const char *const keys[16] = {
+        "position",  "user_id",    "actor",          "action",  "event_type", "entity_type",
+        "entity_id", "stream",     "stream_version", "changes", "data",       "request_id",
+        "ip",        "user_agent", "hash",           "ts"};
+
+    return field(0, keys[i]);
 }
 
 START_TEST(insert_per_event)
@@ -66,6 +100,8 @@ START_TEST(insert_per_event)
                      0);
     ck_assert_ptr_nonnull(strstr(out.stmts[0].sql, "INSERT INTO audit_logs"));
     ck_assert_ptr_nonnull(strstr(out.stmts[0].sql, "ON CONFLICT (position) DO NOTHING"));
+    fl__proj_out_seal(&out);
+    ck_assert_ptr_null(strstr(out.stmts[0].params[0], "TOPSECRET"));
     for (int i = 0; i < 16; i++) {
         if (want[i] != NULL)
             ck_assert_str_eq(param(i), want[i]);
@@ -95,6 +131,28 @@ START_TEST(nulls_for_what_is_absent)
 }
 END_TEST
 
+/* A batch's events share one statement, whatever was emitted between them. */
+START_TEST(one_statement_for_the_batch)
+{
+    fl_event_t ev = at_event("session.revoked", "session:ab12", "flctl:root");
+    const char *none[1] = {NULL};
+
+    ck_assert_int_eq(project(&ev, "{\"reason\":\"admin\"}"), 0);
+    ck_assert_int_eq(fl_proj_emit(&out, "UPDATE other SET x = 1", 0, none), 0);
+    ev.pos = 8;
+    ck_assert_int_eq(project(&ev, "{\"reason\":\"expired\"}"), 0);
+    ck_assert_int_eq(out.n, 2);
+    ck_assert_ptr_nonnull(strstr(out.stmts[0].sql, "INSERT INTO audit_logs"));
+    fl__proj_out_seal(&out);
+    rows = tu_json(out.stmts[0].params[0]);
+    ck_assert_int_eq(json_array_size(rows), 2);
+    ck_assert_str_eq(json_string_value(json_object_get(json_array_get(rows, 1), "position")), "8");
+    ck_assert_str_eq(json_string_value(json_object_get(
+                         json_object_get(json_array_get(rows, 1), "data"), "reason")),
+                     "expired");
+}
+END_TEST
+
 TCase *audit_project_tcase(void)
 {
     TCase *tc = tcase_create("project");
@@ -102,5 +160,6 @@ TCase *audit_project_tcase(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, insert_per_event);
     tcase_add_test(tc, nulls_for_what_is_absent);
+    tcase_add_test(tc, one_statement_for_the_batch);
     return tc;
 }

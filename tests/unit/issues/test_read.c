@@ -62,11 +62,49 @@ START_TEST(created_is_an_upsert_with_the_number)
     ck_assert_int_eq(out.n, 1);
     ck_assert(sql_has(0, "INSERT INTO issues (id, issue_number, title,"));
     ck_assert(sql_has(0, "ON CONFLICT (id) DO UPDATE"));
-    ck_assert(sql_has(0, "jsonb_populate_record(NULL::issues"));
-    ck_assert_str_eq(out.stmts[0].params[0], IID);
-    ck_assert_str_eq(out.stmts[0].params[1], "ISS-00007");
-    ck_assert_ptr_nonnull(strstr(out.stmts[0].params[2], "\"title\":\"T\""));
-    ck_assert_str_eq(out.stmts[0].params[4], "3");
+    ck_assert(sql_has(0, "jsonb_populate_record(NULL::issues, x->'d')"));
+    ck_assert_int_eq(out.stmts[0].nparams, 1);
+    fl__proj_out_seal(&out);
+    json_t *rows = tu_json(out.stmts[0].params[0]), *row = json_array_get(rows, 0);
+    ck_assert_int_eq(json_array_size(rows), 1);
+    ck_assert_str_eq(json_string_value(json_object_get(row, "id")), IID);
+    ck_assert_str_eq(json_string_value(json_object_get(row, "num")), "ISS-00007");
+    ck_assert_str_eq(json_string_value(json_object_get(json_object_get(row, "d"), "title")), "T");
+    ck_assert_str_eq(json_string_value(json_object_get(row, "v")), "3");
+    json_decref(rows);
+}
+END_TEST
+
+/* The issues a batch creates become one INSERT; an update in between starts a new one. */
+START_TEST(created_in_a_run_share_one_insert)
+{
+    static const char *const ids[] = {"11111111-2222-4333-8444-000000000001",
+                                      "11111111-2222-4333-8444-000000000002",
+                                      "11111111-2222-4333-8444-000000000003"};
+    char data[256];
+
+    for (int i = 0; i < 3; i++) {
+        snprintf(data, sizeof(data), "{\"id\":\"%s\",\"title\":\"T%d\",\"status\":\"new\"}", ids[i],
+                 i);
+        ck_assert_int_eq(project("issue.created", "", data), 0);
+        if (i == 1)
+            ck_assert_int_eq(project("issue.updated", "",
+                                     "{\"id\":\"11111111-2222-4333-8444-000000000001\","
+                                     "\"changes\":{\"severity\":{\"from\":null,\"to\":\"S2\"}}}"),
+                             0);
+    }
+    ck_assert_int_eq(out.n, 3); /* INSERT (1, 2), UPDATE 1, INSERT (3) */
+    ck_assert(sql_has(0, "INSERT INTO issues"));
+    ck_assert(sql_has(1, "UPDATE issues"));
+    ck_assert(sql_has(2, "INSERT INTO issues"));
+    fl__proj_out_seal(&out);
+    json_t *first = tu_json(out.stmts[0].params[0]), *last = tu_json(out.stmts[2].params[0]);
+    ck_assert_int_eq(json_array_size(first), 2);
+    ck_assert_int_eq(json_array_size(last), 1);
+    ck_assert_str_eq(json_string_value(json_object_get(json_array_get(first, 1), "id")), ids[1]);
+    ck_assert_str_eq(json_string_value(json_object_get(json_array_get(last, 0), "num")), ids[2]);
+    json_decref(first);
+    json_decref(last);
 }
 END_TEST
 
@@ -120,6 +158,7 @@ TCase *issues_read_tcase(void)
 
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, created_is_an_upsert_with_the_number);
+    tcase_add_test(tc, created_in_a_run_share_one_insert);
     tcase_add_test(tc, updated_sets_only_the_changes);
     tcase_add_test(tc, a_move_writes_history);
     tcase_add_test(tc, bad_events_are_skipped);
