@@ -64,21 +64,25 @@ const char *fl__proj_u64(fl_proj_out_t *o, uint64_t v)
     return fl_arena_strndup(&o->arena, buf, (size_t)n);
 }
 
+/* p with room for twice *cap entries of size (first bigger: first); out of memory aborts. */
+static void *grow(void *p, int *cap, int first, size_t size)
+{
+    int n = *cap > 0 ? 2 * *cap : first;
+
+    if ((p = realloc(p, (size_t)n * size)) == NULL)
+        fl_oom();
+    *cap = n;
+    return p;
+}
+
 int fl_proj_emit(fl_proj_out_t *out, const char *sql, int nparams, const char *const *params)
 {
     const char **copy = NULL;
 
     if (sql == NULL || nparams < 0 || (nparams > 0 && params == NULL))
         return FL_EINVAL;
-    if (out->n == out->cap) {
-        int cap = out->cap > 0 ? 2 * out->cap : 64;
-        fl_store_stmt_t *s = realloc(out->stmts, (size_t)cap * sizeof(*s));
-
-        if (s == NULL)
-            fl_oom();
-        out->stmts = s;
-        out->cap = cap;
-    }
+    if (out->n == out->cap)
+        out->stmts = grow(out->stmts, &out->cap, 64, sizeof(*out->stmts));
     if (nparams > 0) {
         copy = fl_arena_alloc(&out->arena, (size_t)nparams * sizeof(*copy));
         if (copy == NULL)
@@ -143,15 +147,8 @@ int fl_proj_emit_row(fl_proj_out_t *out, const char *sql, const char *row, unsig
             return rc;
         if (flags & FL_PROJ_ROW_ANYWHERE)
             out->barrier = barrier; /* it moves nothing that follows */
-        if (out->n_rows == out->cap_rows) {
-            int cap = out->cap_rows > 0 ? 2 * out->cap_rows : 8;
-            fl__proj_rows_t *rows = realloc(out->rows, (size_t)cap * sizeof(*rows));
-
-            if (rows == NULL)
-                fl_oom();
-            out->rows = rows;
-            out->cap_rows = cap;
-        }
+        if (out->n_rows == out->cap_rows)
+            out->rows = grow(out->rows, &out->cap_rows, 8, sizeof(*out->rows));
         r = &out->rows[out->n_rows++];
         *r = (fl__proj_rows_t){.stmt = out->n - 1, .sql = sql, .flags = flags};
     }

@@ -28,41 +28,28 @@
     " (x->>'ip')::inet, x->>'user_agent', x->>'hash', (x->>'ts')::timestamptz"                     \
     " FROM jsonb_array_elements($1::jsonb) x ON CONFLICT (position) DO NOTHING"
 
-/* A JSON string, or null; the row's strings are valid UTF-8 without NUL already. */
-static json_t *str_or_null(const char *s)
-{
-    return s != NULL ? json_string_nocheck(s) : json_null();
-}
-
 static int emit_row(fl_proj_out_t *out, const fl_event_t *ev, const fl_audit_row_t *row)
 {
     char pos[24], sv[24], ts[40];
-    json_t *o = json_object();
+    json_t *o;
     char *text;
     int rc = FL_ETOOBIG;
 
     snprintf(pos, sizeof(pos), "%" PRIu64, ev->pos);
     snprintf(sv, sizeof(sv), "%" PRIu64, ev->sv);
     fl_time_format(ev->ts, ts, sizeof(ts));
-    json_object_set_new(o, "position", json_string(pos));
-    json_object_set_new(o, "user_id", str_or_null(row->user_id));
-    json_object_set_new(o, "actor", str_or_null(row->actor));
-    json_object_set_new(o, "action", str_or_null(row->action));
-    json_object_set_new(o, "event_type", str_or_null(row->event_type));
-    json_object_set_new(o, "entity_type", str_or_null(row->entity_type));
-    json_object_set_new(o, "entity_id", str_or_null(row->entity_id));
-    json_object_set_new(o, "stream", str_or_null(row->stream));
-    json_object_set_new(o, "stream_version", json_string(sv));
-    json_object_set(o, "changes", row->changes != NULL ? row->changes : json_null());
-    json_object_set(o, "data", row->data);
-    json_object_set_new(o, "request_id", str_or_null(row->request_id));
-    json_object_set_new(o, "ip", str_or_null(row->ip));
-    json_object_set_new(o, "user_agent", str_or_null(row->user_agent));
-    json_object_set_new(o, "hash", json_string(row->hash));
-    json_object_set_new(o, "ts", json_string(ts));
-    if ((text = json_dumps(o, JSON_COMPACT)) != NULL)
+    /* The row's strings are valid UTF-8 without NUL already; "s?" is null for NULL. */
+    o = json_pack("{s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s, s:O?, s:O, s:s?, s:s?,"
+                  " s:s?, s:s, s:s}",
+                  "position", pos, "user_id", row->user_id, "actor", row->actor, "action",
+                  row->action, "event_type", row->event_type, "entity_type", row->entity_type,
+                  "entity_id", row->entity_id, "stream", row->stream, "stream_version", sv,
+                  "changes", row->changes, "data", row->data, "request_id", row->request_id, "ip",
+                  row->ip, "user_agent", row->user_agent, "hash", row->hash, "ts", ts);
+    if (o != NULL && (text = json_dumps(o, JSON_COMPACT)) != NULL) {
         rc = fl_proj_emit_row(out, SQL_INSERT, text, FL_PROJ_ROW_ANYWHERE);
-    free(text);
+        free(text);
+    }
     json_decref(o);
     return rc;
 }

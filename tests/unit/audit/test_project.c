@@ -57,10 +57,8 @@ static const char *field(size_t k, const char *key)
     ck_assert_msg(v != NULL, "row %zu has no %s", k, key);
     if (json_is_null(v))
         return NULL;
-    if (json_is_string(v))
-        return strcpy(buf, json_string_value(v));
-    text = json_dumps(v, JSON_COMPACT);
-    snprintf(buf, sizeof(buf), "%s", text);
+    text = json_is_string(v) ? NULL : json_dumps(v, JSON_COMPACT);
+    snprintf(buf, sizeof(buf), "%s", text != NULL ? text : json_string_value(v));
     free(text);
     return buf;
 }

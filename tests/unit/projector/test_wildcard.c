@@ -133,6 +133,38 @@ START_TEST(a_failing_wildcard_stops_the_batch)
     ck_assert_ptr_nonnull(strstr(run.why, "event 2 (thing.renamed): handler failed"));
 }
 END_TEST
+/*
+ * Set-based rows (fl_proj_emit_row): "anywhere" rows always join their
+ * statement, "tail" rows only while nothing but anywhere statements came
+ * after it; a sealed statement's $1 is the JSON array, and a reset forgets it.
+ */
+START_TEST(rows_gather_into_one_statement)
+{
+    const char *none[1] = {NULL};
+
+    fl__proj_out_reset(&out, 1);
+    ck_assert_int_eq(fl_proj_emit_row(&out, "T", "{\"t\":1}", 0), 0);
+    ck_assert_int_eq(fl_proj_emit_row(&out, "A", "{\"a\":1}", FL_PROJ_ROW_ANYWHERE), 0);
+    ck_assert_int_eq(fl_proj_emit_row(&out, "T", "{\"t\":2}", 0), 0); /* past A: joins */
+    ck_assert_int_eq(fl_proj_emit(&out, "U", 1, none), 0);
+    ck_assert_int_eq(fl_proj_emit_row(&out, "T", "{\"t\":3}", 0), 0); /* past U: new */
+    ck_assert_int_eq(fl_proj_emit_row(&out, "A", "{\"a\":2}", FL_PROJ_ROW_ANYWHERE), 0);
+    ck_assert_int_eq(fl_proj_emit_row(&out, "T", "[1]", 0), FL_EINVAL);
+    ck_assert_int_eq(fl_proj_emit_row(&out, NULL, "{}", 0), FL_EINVAL);
+    stmts_are((const char *const[]){"", "T", "A", "U", "T"}, 5);
+    fl__proj_out_seal(&out);
+    fl__proj_out_seal(&out); /* twice changes nothing */
+    ck_assert_str_eq(out.stmts[1].params[0], "[{\"t\":1},{\"t\":2}]");
+    ck_assert_str_eq(out.stmts[2].params[0], "[{\"a\":1},{\"a\":2}]");
+    ck_assert_ptr_null(out.stmts[3].params[0]);
+    ck_assert_str_eq(out.stmts[4].params[0], "[{\"t\":3}]");
+    fl__proj_out_reset(&out, 0);
+    ck_assert_int_eq(fl_proj_emit_row(&out, "T", "{\"t\":4}", 0), 0);
+    fl__proj_out_seal(&out);
+    ck_assert_int_eq(out.n, 1);
+    ck_assert_str_eq(out.stmts[0].params[0], "[{\"t\":4}]");
+}
+END_TEST
 
 int main(void)
 {
@@ -143,6 +175,7 @@ int main(void)
     tcase_add_test(tc, every_event_after_its_own_handler);
     tcase_add_test(tc, without_wildcards_unhandled_events_are_skipped);
     tcase_add_test(tc, a_failing_wildcard_stops_the_batch);
+    tcase_add_test(tc, rows_gather_into_one_statement);
     suite_add_tcase(s, tc);
     return tu_run(s);
 }
