@@ -11,12 +11,13 @@
 
 #define REPLACEMENT "\xEF\xBF\xBD" /* U+FFFD */
 
+/* word: lowercase ASCII. The first letter is compared inline: this runs for every key. */
 static bool contains_nocase(const char *s, const char *word)
 {
     size_t n = strlen(word);
 
     for (; *s != '\0'; s++) {
-        if (strncasecmp(s, word, n) == 0)
+        if ((*s | 0x20) == word[0] && strncasecmp(s, word, n) == 0)
             return true;
     }
     return false;
