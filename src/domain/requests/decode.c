@@ -28,7 +28,8 @@ static const char *key_copy(fl_arena_t *a, const char *key)
     return k != NULL ? k : "?";
 }
 
-/* A uuid, lowercased into the arena; NULL after naming the problem (null is allowed: *out NULL). */
+/* A uuid, lowercased into the arena; false after naming the problem (null is allowed when
+ * nullable: *out NULL). key must outlive the decision (a literal, not the body's). */
 static bool uuid_of(const json_t *v, fl_arena_t *a, const char *key, bool nullable,
                     const char **out, fl_decision_t *d)
 {
@@ -107,17 +108,17 @@ int fl_requests_decode_create(const json_t *body, fl_arena_t *a, fl_req_create_c
     {
         if (strcmp(key, "catalog_item_id") == 0) {
             item = true;
-            uuid_of(v, a, key, false, &out->catalog_item_id, d);
+            uuid_of(v, a, "catalog_item_id", false, &out->catalog_item_id, d);
         } else if (strcmp(key, "bundle_id") == 0)
-            fl_decision_field(d, key, "bundle requests are not supported yet");
+            fl_decision_field(d, "bundle_id", "bundle requests are not supported yet");
         else if (strcmp(key, "requested_for_id") == 0)
-            uuid_of(v, a, key, true, &out->requested_for_id, d);
+            uuid_of(v, a, "requested_for_id", true, &out->requested_for_id, d);
         else if (strcmp(key, "priority") == 0)
             priority_of(v, a, &out->priority, d);
         else if (strcmp(key, "form_data") == 0 && (json_is_object(v) || json_is_null(v)))
             out->form_data = json_is_object(v) ? v : NULL;
         else if (strcmp(key, "form_data") == 0)
-            fl_decision_field(d, key, "must be an object keyed by field id");
+            fl_decision_field(d, "form_data", "must be an object keyed by field id");
         else
             fl_decision_field(d, key_copy(a, key), "is not a known field");
     }
@@ -159,7 +160,7 @@ int fl_requests_decode_update(const json_t *body, fl_arena_t *a, fl_req_update_c
         if (strcmp(key, "priority") == 0) {
             out->set |= FL_REQ_UPD_PRIORITY;
             if (json_is_null(v))
-                fl_decision_field(d, key, "must be low, medium, high or critical");
+                fl_decision_field(d, "priority", "must be low, medium, high or critical");
             else
                 priority_of(v, a, &out->priority, d);
         } else if (strcmp(key, "due_date") == 0) {
@@ -169,7 +170,7 @@ int fl_requests_decode_update(const json_t *body, fl_arena_t *a, fl_req_update_c
             out->set |= FL_REQ_UPD_FORM;
             out->form_data = v;
             if (!json_is_object(v))
-                fl_decision_field(d, key, "must be an object keyed by field id");
+                fl_decision_field(d, "form_data", "must be an object keyed by field id");
         } else {
             fl_decision_field(d, key_copy(a, key), "is not a known field");
         }
@@ -207,9 +208,9 @@ int fl_requests_decode_action(fl_req_action_kind_t kind, const json_t *body, fl_
         if (tk != NULL && strcmp(key, tk) == 0)
             continue;
         if (assign && strcmp(key, "assigned_to") == 0)
-            uuid_of(v, a, key, true, &out->assigned_to, d);
+            uuid_of(v, a, "assigned_to", true, &out->assigned_to, d);
         else if (assign && strcmp(key, "assigned_group") == 0)
-            uuid_of(v, a, key, true, &out->assigned_group, d);
+            uuid_of(v, a, "assigned_group", true, &out->assigned_group, d);
         else
             fl_decision_field(d, key_copy(a, key), "is not a known field");
     }

@@ -113,12 +113,14 @@ static int created(fl_proj_out_t *out, const stamp_t *s, const fl_event_t *ev, c
     json_object_set_new(row, "request_number", json_string(ev->num != NULL ? ev->num : ""));
     const char *p[] = {text_of(out, row), s->ts, s->v};
     json_decref(row);
-    int rc = fl_proj_emit(out,
-                          "INSERT INTO service_requests SELECT (jsonb_populate_record(NULL::"
-                          "service_requests, $1::jsonb || jsonb_build_object('created_at',"
-                          " $2::timestamptz, 'updated_at', $2::timestamptz, 'version',"
-                          " $3::bigint))).* ON CONFLICT (id) DO NOTHING",
-                          3, p);
+    int rc = fl_proj_emit(
+        out,
+        "INSERT INTO service_requests SELECT (jsonb_populate_record(NULL::"
+        "service_requests, jsonb_build_object('current_approval_step', 0, 'sla_breached',"
+        " false) || $1::jsonb || jsonb_build_object('created_at',"
+        " $2::timestamptz, 'updated_at', $2::timestamptz, 'version',"
+        " $3::bigint))).* ON CONFLICT (id) DO NOTHING",
+        3, p);
     /* the creation's history row: its id derived from the request's, so a replay adds none */
     const char *q[] = {s->id, s->ts, str(data, "requester_id")};
     if (rc == 0)
