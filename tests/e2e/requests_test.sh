@@ -157,3 +157,195 @@ R4=$(json .id)
 req GET "$RQ/$R4" "" "$T_RITA" && expect 200
 [[ $(json .form_data.field_1) == "$EVIL" ]] || fail "not verbatim: $(json .form_data.field_1)"
 ok
+
+step "list: a requester sees what they asked for or what is for them; filters, paging, 422s"
+req GET "$RQ?per_page=100" "" "$TOKEN" && expect 200
+[[ $(json .meta.total) == 5 ]] || fail "admin total $(json .meta.total)"
+req GET $RQ "" "$T_RITA" && expect 200
+[[ $(json .meta.total) == 4 ]] || fail "rita sees $(json .meta.total)"
+req GET $RQ "" "$T_PAUL" && expect 200
+[[ $(json .meta.total) == 1 && $(json .data[0].id) == "$R3" ]] || fail "paul sees $(cat "$TMP/body")"
+req GET "$RQ/$R3" "" "$T_PAUL" && expect 200
+req GET "$RQ/$R1" "" "$T_PAUL" && expect 404
+req GET "$RQ/REQ-00001" "" "$T_OUT" && expect 404
+req GET "$RQ/$R1/approvals" "" "$T_OUT" && expect 404
+req GET "$RQ/$NOBODY" "" "$TOKEN" && expect 404
+req GET "$RQ?status=approved&priority=low" "" "$TOKEN" && expect 200
+[[ $(json .meta.total) == 1 && $(json .data[0].id) == "$R2" ]] || fail "filters $(cat "$TMP/body")"
+req GET "$RQ?catalog_item_id=$SEQ&requester_id=$RITA&assigned_group=$FUL" "" "$TOKEN" && expect 200
+[[ $(json .meta.total) == 1 ]] || fail "catalog_item_id $(cat "$TMP/body")"
+req GET "$RQ?requested_for_id=$PAUL" "" "$TOKEN" && expect 200
+[[ $(json .meta.total) == 1 ]] || fail "requested_for_id"
+req GET "$RQ?q=req-00002" "" "$TOKEN" && expect 200
+[[ $(json .meta.total) == 1 && $(json .data[0].id) == "$R2" ]] || fail "q number"
+req GET "$RQ?q=hidden" "" "$TOKEN" && expect 200
+[[ $(json .meta.total) == 1 ]] || fail "q item name"
+req GET "$RQ?per_page=2&page=2&sort=request_number&order=desc" "" "$TOKEN" && expect 200
+[[ $(json '.data | length') == 2 && $(json .data[0].request_number) == REQ-00003 && $(json .meta.total) == 5 ]] || fail "paging $(cat "$TMP/body")"
+req GET "$RQ?status=new-ish&priority=x&sort=cost&order=up&page=0&per_page=101&assigned_to=x&wat=1" "" "$TOKEN" && expect 422
+for f in status priority sort order page per_page assigned_to wat; do field_named "$f"; done
+req GET "$RQ?status=approved&status=approved" "" "$TOKEN" && expect 422 && field_named status
+ok
+
+approve() { # approve REQUEST TOKEN [COMMENTS]
+    req POST "$RQ/$1/approve" "{\"comments\":\"${3:-fine}\"}" "$2"
+}
+chain() { # the approvals' statuses, in step order
+    req GET "$RQ/$1/approvals" "" "$TOKEN" && expect 200
+    json '[.data[].status] | join(",")'
+}
+
+step "sequential: steps in order, separation of duties, a user decides once"
+approve "$R1" "$T_ANN2" && expect 403 # step 2 is not open yet
+approve "$R1" "$T_RITA" && expect 403
+json .detail | grep -q "separation of duties" || fail "detail: $(cat "$TMP/body")"
+approve "$R1" "$T_OUT" && expect 403
+approve "$R1" "$T_MULTI" "first" && expect 200
+[[ $(json .status) == pending_approval && $(json .current_approval_step) == 2 ]] || fail "$(cat "$TMP/body")"
+approve "$R1" "$T_MULTI" && expect 409 # also in G2, but decided step 1 already
+json .detail | grep -q "already decided step 1" || fail "detail: $(cat "$TMP/body")"
+approve "$R1" "$T_ANN1" && expect 403 # step 1 is done, G1 has nothing open
+approve "$R1" "$T_ANN2" && expect 200
+[[ $(chain "$R1") == approved,approved,pending ]] || fail "chain $(cat "$TMP/body")"
+[[ $(json .data[0].approver_id) == "$MULTI" && $(json .data[0].comments) == first && $(json .data[0].approver_group_name) == Approvers-1 ]] || fail "$(cat "$TMP/body")"
+[[ $(json .data[0].delegated_from) == null && $(json .data[0].decision_at) != null ]] || fail "$(cat "$TMP/body")"
+req GET "$RQ/$R1/approvals" "" "$T_ANN3" && expect 200 # an approver sees the chain
+approve "$R1" "$T_ANN3" && expect 200
+[[ $(json .status) == approved && $(json .approval_status) == approved ]] || fail "$(cat "$TMP/body")"
+approve "$R1" "$T_ANN3" && expect 409
+[[ $(chain "$R1") == approved,approved,approved ]] || fail "chain"
+ok
+
+step "parallel: three groups in any order; the requested_for person may not decide"
+submit "$PAR" "$T_ANN1" "$(form "$RITA")" ",\"requested_for_id\":\"$ANN3\"" && expect 201
+P1=$(json .id)
+approve "$P1" "$T_ANN1" && expect 403
+approve "$P1" "$T_ANN3" && expect 403
+submit "$PAR" "$T_RITA" && expect 201
+P2=$(json .id)
+approve "$P2" "$T_ANN3" && expect 200
+approve "$P2" "$T_ANN1" && expect 200
+[[ $(json .status) == pending_approval ]] || fail "$(cat "$TMP/body")"
+[[ $(chain "$P2") == approved,pending,approved ]] || fail "chain"
+approve "$P2" "$T_MULTI" && expect 200
+[[ $(json .status) == approved ]] || fail "$(cat "$TMP/body")"
+[[ $(chain "$P2") == approved,approved,approved && $(json .data[1].approver_id) == "$MULTI" ]] || fail "chain"
+ok
+
+step "any: one approval ends the chain, the rest are skipped; rejection ends a request"
+submit "$ANY" "$T_RITA" && expect 201
+A1=$(json .id)
+approve "$A1" "$T_ANN2" && expect 200
+[[ $(json .status) == approved ]] || fail "$(cat "$TMP/body")"
+[[ $(chain "$A1") == skipped,approved,skipped ]] || fail "chain $(cat "$TMP/body")"
+submit "$SEQ" "$T_RITA" && expect 201
+X1=$(json .id)
+req POST "$RQ/$X1/reject" '{}' "$T_ANN1" && expect 422 && field_named comments
+req POST "$RQ/$X1/reject" '{"comments":"   "}' "$T_ANN1" && expect 422 && field_named comments
+req POST "$RQ/$X1/reject" '{"comments":"too pricey","x":1}' "$T_ANN1" && expect 422 && field_named x
+req POST "$RQ/$X1/reject" '{"comments":"too pricey"}' "$T_ANN1" && expect 200
+[[ $(json .status) == rejected && $(json .approval_status) == rejected ]] || fail "$(cat "$TMP/body")"
+[[ $(chain "$X1") == rejected,skipped,skipped ]] || fail "chain"
+approve "$X1" "$T_ANN2" && expect 409
+json .detail | grep -q "the request is rejected" || fail "detail: $(cat "$TMP/body")"
+submit "$PAR" "$T_RITA" && expect 201
+X2=$(json .id)
+approve "$X2" "$T_ANN1" && expect 200
+req POST "$RQ/$X2/reject" '{"comments":"no"}' "$T_ANN3" && expect 200
+[[ $(json .status) == rejected ]] || fail "$(cat "$TMP/body")"
+[[ $(chain "$X2") == approved,skipped,rejected ]] || fail "chain $(cat "$TMP/body")"
+ok
+
+step "fulfilment: assign, reassign, start, complete, reopen, cancel, and the 409s"
+req POST "$RQ/$X1/assign" "{\"assigned_to\":\"$BOB\"}" "$T_BOB" && expect 409 # rejected
+json .detail | grep -q "rejected" || fail "detail: $(cat "$TMP/body")"
+req POST "$RQ/$R2/assign" '{}' "$T_BOB" && expect 422 && field_named assigned_to
+req POST "$RQ/$R2/assign" "{\"assigned_to\":\"$RITA\"}" "$T_BOB" && expect 422 && field_named assigned_to # no agent
+req POST "$RQ/$R2/assign" "{\"assigned_to\":\"$CARL\",\"assigned_group\":\"$FUL\"}" "$T_BOB" && expect 422 && field_named assigned_to
+req POST "$RQ/$R2/assign" "{\"assigned_group\":\"$NOBODY\"}" "$T_BOB" && expect 422 && field_named assigned_group
+req POST "$RQ/$R2/assign" "{\"assigned_to\":\"$BOB\"}" "$T_RITA" && expect 403
+req POST "$RQ/$R2/reassign" "{\"assigned_to\":\"$BOB\"}" "$T_BOB" && expect 409
+req POST "$RQ/$R2/assign" "{\"assigned_to\":\"$BOB\",\"assigned_group\":\"$FUL\"}" "$T_BOB" && expect 200
+[[ $(json .assigned_to) == "$BOB" && $(json .assigned_group) == "$FUL" ]] || fail "$(cat "$TMP/body")"
+req POST "$RQ/$R2/assign" "{\"assigned_to\":\"$CARL\"}" "$T_BOB" && expect 409
+req POST "$RQ/$R2/reassign" "{\"assigned_to\":\"$CARL\",\"assigned_group\":null}" "$T_BOB" && expect 200
+[[ $(json .assigned_to) == "$CARL" ]] || fail "$(cat "$TMP/body")"
+req POST "$RQ/$R2/complete" '{"completion_notes":"done"}' "$T_BOB" && expect 409 # approved
+json .detail | grep -q "the request is approved and cannot become completed" || fail "detail: $(cat "$TMP/body")"
+req POST "$RQ/$R2/reopen" '{"reason":"x"}' "$T_BOB" && expect 409
+req POST "$RQ/$R2/start" "" "$T_RITA" && expect 403
+req POST "$RQ/$R2/start" "" "$T_BOB" && expect 200
+[[ $(json .status) == in_progress && $(json .started_at) != null ]] || fail "$(cat "$TMP/body")"
+req POST "$RQ/$R2/start" "" "$T_BOB" && expect 409
+req POST "$RQ/$R2/complete" '{}' "$T_BOB" && expect 422 && field_named completion_notes
+req POST "$RQ/$R2/complete" '{"completion_notes":"delivered to desk 4"}' "$T_BOB" && expect 200
+[[ $(json .status) == completed && $(json .completion_notes) == "delivered to desk 4" && $(json .completed_at) != null ]] || fail "$(cat "$TMP/body")"
+req POST "$RQ/$R2/complete" '{"completion_notes":"again"}' "$T_BOB" && expect 409
+req DELETE "$RQ/$R2" "" "$T_RITA" && expect 409
+json .detail | grep -q "the request is completed and cannot become cancelled" || fail "detail: $(cat "$TMP/body")"
+req POST "$RQ/$R2/start" "" "$T_BOB" && expect 409
+req POST "$RQ/$R2/reopen" '{}' "$T_BOB" && expect 422 && field_named reason
+req POST "$RQ/$R2/reopen" '{"reason":"wrong model"}' "$T_BOB" && expect 200
+[[ $(json .status) == in_progress && $(json .completed_at) == null ]] || fail "$(cat "$TMP/body")"
+req POST "$RQ/$R2/complete" '{"completion_notes":"right model"}' "$T_BOB" && expect 200
+req DELETE "$RQ/$R3" "" "$T_PAUL" && expect 403 # it is for paul, but rita asked
+req DELETE "$RQ/$R3" "" "$T_OUT" && expect 404
+req DELETE "$RQ/$R3" '{"reason":"not needed"}' "$T_RITA" && expect 200
+[[ $(json .status) == cancelled && $(json .cancelled_at) != null ]] || fail "$(cat "$TMP/body")"
+req DELETE "$RQ/$R3" "" "$T_RITA" && expect 409
+req POST "$RQ/$R3/start" "" "$T_BOB" && expect 409
+req POST "$RQ/$R3/assign" "{\"assigned_to\":\"$BOB\"}" "$T_BOB" && expect 409
+submit "$SEQ" "$T_RITA" && expect 201
+C1=$(json .id)
+req POST "$RQ/$C1/start" "" "$T_BOB" && expect 409 # pending approval
+req DELETE "$RQ/$C1" "" "$T_BOB" && expect 200 # an agent cancels too
+[[ $(json .status) == cancelled ]] || fail "$(cat "$TMP/body")"
+approve "$C1" "$T_ANN1" && expect 409
+req POST "$RQ/$P2/start" "" "$T_BOB" -H 'If-Match: "1"' && expect 412
+ok
+
+step "update: priority, due date, form data re-validated; only while open; requester or agent"
+req PUT "$RQ/$P2" '{"priority":"critical","due_date":"2030-01-02T03:04:05Z"}' "$T_RITA" && expect 200
+[[ $(json .priority) == critical && $(json .due_date) == 2030-01-02T03:04:05.000000Z ]] || fail "$(cat "$TMP/body")"
+cp "$TMP/body" "$TMP/p2_written"
+req GET "$RQ/$P2" "" "$T_RITA" && expect 200
+diff <(jq -S . "$TMP/p2_written") <(jq -S . "$TMP/body") || fail "the read model differs from the write"
+req PUT "$RQ/$P2" "{\"form_data\":$(form "$RITA" '.field_10 = 11')}" "$T_RITA" && expect 422 && field_named form_data.field_10
+req PUT "$RQ/$P2" "{\"form_data\":$(form "$RITA" '.field_10 = 3')}" "$T_BOB" && expect 200
+[[ $(json .form_data.field_10) == 3 ]] || fail "$(cat "$TMP/body")"
+req PUT "$RQ/$P2" '{"priority":null,"due_date":"soon","status":"completed"}' "$T_RITA" && expect 422
+for f in priority due_date status; do field_named "$f"; done
+req PUT "$RQ/$P2" '{}' "$T_RITA" && expect 422
+req PUT "$RQ/$P2" '{"priority":"low"}' "$T_OUT" && expect 404
+req PUT "$RQ/$R3" '{"priority":"low"}' "$T_RITA" && expect 409
+req PUT "$RQ/$R2" '{"priority":"low"}' "$T_BOB" && expect 409
+ok
+
+step "history and time travel"
+req GET "$RQ/$R2/history" "" "$T_RITA" && expect 200
+[[ $(json '[.data[].to_status] | join(",")') == new,approved,in_progress,completed,in_progress,completed ]] || fail "history $(cat "$TMP/body")"
+[[ $(json .data[4].reason) == "wrong model" && $(json .data[1].from_status) == new ]] || fail "$(cat "$TMP/body")"
+req GET "$RQ/$R1/history" "" "$TOKEN" && expect 200
+[[ $(json '[.data[].to_status] | join(",")') == new,pending_approval,approved ]] || fail "history $(cat "$TMP/body")"
+req GET "$RQ/$R1?as_of=2000-01-01T00:00:00Z" "" "$TOKEN" && expect 404
+req GET "$RQ/$R2?as_of=$(date -u -d '+1 hour' +%FT%TZ)" "" "$T_RITA" && expect 200
+[[ $(json .status) == completed ]] || fail "as_of $(cat "$TMP/body")"
+ok
+
+step "tenant isolation; a rebuild from the log gives the same read model"
+req GET $RQ "" "$G_TOKEN" && expect 200
+[[ $(json .meta.total) == 0 ]] || fail "globex sees acme's requests"
+req GET "$RQ/$R1" "" "$G_TOKEN" && expect 404
+for r in "$R1" "$P2" "$X2" "$R2"; do
+    req GET "$RQ/$r/approvals" "" "$TOKEN" && expect 200 && cat "$TMP/body" >>"$TMP/before"
+    req GET "$RQ/$r/history" "" "$TOKEN" && expect 200 && cat "$TMP/body" >>"$TMP/before"
+done
+req GET "$RQ?per_page=100" "" "$TOKEN" && expect 200 && cat "$TMP/body" >>"$TMP/before"
+"$FLCTL" --data "$DATA" projections rebuild --tenant acme --pg "$PG" >/dev/null || fail "rebuild"
+for r in "$R1" "$P2" "$X2" "$R2"; do
+    req GET "$RQ/$r/approvals" "" "$TOKEN" && expect 200 && cat "$TMP/body" >>"$TMP/after"
+    req GET "$RQ/$r/history" "" "$TOKEN" && expect 200 && cat "$TMP/body" >>"$TMP/after"
+done
+req GET "$RQ?per_page=100" "" "$TOKEN" && expect 200 && cat "$TMP/body" >>"$TMP/after"
+diff <(jq -S . "$TMP/before") <(jq -S . "$TMP/after") >/dev/null || fail "rebuild differs"
+ok
