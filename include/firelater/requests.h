@@ -259,6 +259,25 @@ int fl_requests_decide_action(const fl_cmd_ctx_t *ctx, const fl_request_state_t 
  * pending one; none unless pending_approval. Bit i: step i + 1. */
 uint64_t fl_request_open_steps(const fl_request_state_t *s);
 
+/* -------------------------------------------------------------- comments */
+
+/* POST /requests/{id}/comments {body (required), is_internal = false}. */
+typedef struct fl_req_comment_cmd {
+    const char *body;
+    bool is_internal;
+} fl_req_comment_cmd_t;
+
+/* The body -> out, every problem into d (422 naming the field). FL_EINVAL when d failed. */
+int fl_requests_decode_comment(const json_t *body, fl_arena_t *a, fl_req_comment_cmd_t *out,
+                               fl_decision_t *d);
+
+/*
+ * request.comment_added {id, comment_id, user_id, body, is_internal}; d->location its URL.
+ * requester: the actor is a requester, who may not write internal comments (403). 404 unknown.
+ */
+int fl_requests_decide_comment(const fl_cmd_ctx_t *ctx, const fl_request_state_t *s,
+                               const fl_req_comment_cmd_t *cmd, bool requester, fl_decision_t *d);
+
 /* --------------------------------------------------------------- read side */
 
 extern const fl_proj_handler_t fl_requests_projections[];
@@ -281,5 +300,14 @@ int fl_requests_get_query(const char *id_or_number, const char *party_only, fl_a
  * oldest first): no parameters. */
 void fl_requests_approvals_query(const char *request_id, fl_apps_query_t *out);
 void fl_requests_history_query(const char *request_id, fl_apps_query_t *out);
+
+/* GET /requests/{id}/comments: page, per_page, order (asc: oldest first, the default);
+ * public_only leaves internal comments out (requesters). 422 naming bad parameters. */
+int fl_requests_comments_query(const char *request_id, bool public_only,
+                               const fl_http_param_t *query, size_t n, fl_arena_t *a,
+                               fl_apps_query_t *out, fl_decision_t *d);
+/* One comment of the request (for answering its creation). */
+void fl_requests_comment_get_query(const char *request_id, const char *comment_id,
+                                   fl_apps_query_t *out);
 
 #endif

@@ -486,6 +486,14 @@ int fl_api_attach_delete(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 
 /* ------------------------------------------------------- service requests */
 
+struct fl_apps_query;
+/*
+ * After c's append and projection (its done callback): runs q (one row, column j) and
+ * answers it with c->status and c->d.location, or 202 with X-Read-Model: behind when the row
+ * is not there yet (readback.c). Releases c->d. Used by issues' notes and requests' comments.
+ */
+void fl_srv_readback(fl_server_t *s, fl_commit_t *c, const struct fl_apps_query *q);
+
 struct fl_request_state;
 /* A requester's own id when p may see only the requests they made or that are for them
  * (no requests:update); NULL otherwise. */
@@ -515,5 +523,7 @@ int fl_api_requests_complete(fl_server_t *s, fl_http_req_t *req, fl_principal_t 
 int fl_api_requests_reopen(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 int fl_api_requests_approvals(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 int fl_api_requests_history(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_requests_comments(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_requests_comment_add(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 
 #endif

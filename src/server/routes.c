@@ -191,6 +191,10 @@ const fl_http_route_t fl_srv_routes[] = {
           "a request's approval chain"),
     ROUTE("GET", "/api/v1/requests/{id}/history", NEED(REQUESTS, READ), fl_api_requests_history,
           "a request's status history"),
+    ROUTE("GET", "/api/v1/requests/{id}/comments", NEED(REQUESTS, READ), fl_api_requests_comments,
+          "a request's comments (requesters: the public ones)"),
+    ROUTE("POST", "/api/v1/requests/{id}/comments", NEED(REQUESTS, READ),
+          fl_api_requests_comment_add, "comment on a request (requesters: public comments)"),
     /* issue categories */
     ROUTE("GET", "/api/v1/issues/categories", NEED(ISSUES, READ), fl_api_icats_list,
           "list issue categories (tree order; tree=true nests)"),

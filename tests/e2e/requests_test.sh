@@ -332,6 +332,43 @@ req GET "$RQ/$R2?as_of=$(date -u -d '+1 hour' +%FT%TZ)" "" "$T_RITA" && expect 2
 [[ $(json .status) == completed ]] || fail "as_of $(cat "$TMP/body")"
 ok
 
+step "comments: internal ones hidden from requesters; 422s, 403, 404"
+req POST "$RQ/$R2/comments" '{"body":"when will it ship?"}' "$T_RITA" && expect 201
+RC1=$(json .id)
+[[ $(header Location) == "$RQ/$R2/comments/$RC1" && $(json .user_id) == "$RITA" && $(json .is_internal) == false ]] || fail "$(cat "$TMP/body")"
+req POST "$RQ/$R2/comments" '{"body":"vendor is late","is_internal":true}' "$T_BOB" && expect 201
+[[ $(json .is_internal) == true && $(json .body) == "vendor is late" ]] || fail "$(cat "$TMP/body")"
+req POST "$RQ/$R2/comments" '{"body":"secret","is_internal":true}' "$T_RITA" && expect 403 && field_named is_internal
+req POST "$RQ/$R2/comments" '{"body":"","is_internal":"yes","x":1}' "$T_BOB" && expect 422
+for f in body is_internal x; do field_named "$f"; done
+req POST "$RQ/$R2/comments" '{"body":"<b>hi</b> '"'"'; DROP TABLE request_comments; --"}' "$T_BOB" && expect 201
+req POST "$RQ/$R2/comments" '{"body":"hello"}' "$T_OUT" && expect 404
+req GET "$RQ/$R2/comments" "" "$T_BOB" && expect 200
+[[ $(json .meta.total) == 3 && $(json .data[2].body) == "<b>hi</b> '; DROP TABLE request_comments; --" ]] || fail "$(cat "$TMP/body")"
+req GET "$RQ/$R2/comments?order=desc&per_page=1" "" "$T_RITA" && expect 200
+[[ $(json .meta.total) == 2 && $(json .data[0].is_internal) == false && $(json '.data | length') == 1 ]] || fail "requester sees $(cat "$TMP/body")"
+req GET "$RQ/$R2/comments?page=0&wat=1" "" "$T_RITA" && expect 422 && field_named page && field_named wat
+req GET "$RQ/$R2/comments" "" "$T_OUT" && expect 404
+ok
+
+step "attachments: a form's file field names an upload; link one to a request"
+printf '%%PDF-1.4 quote' >"$TMP/quote.pdf"
+STATUS=$(curl -s -o "$TMP/body" -w '%{http_code}' -X POST -H "Authorization: Bearer $T_RITA" -H 'Content-Type: application/pdf' --data-binary @"$TMP/quote.pdf" "$BASE/api/v1/attachments?filename=quote.pdf")
+expect 201
+ATT=$(json .id)
+submit "$FREE" "$T_RITA" "$(form "$RITA" ".field_8 = [\"$ATT\"]")" && expect 201
+[[ $(json .form_data.field_8[0]) == "$ATT" ]] || fail "$(cat "$TMP/body")"
+submit "$FREE" "$T_RITA" "$(form "$RITA" ".field_8 = [\"$NOBODY\"]")" && expect 422 && field_named "form_data.field_8[0]"
+req POST "/api/v1/attachments/$ATT/link" "{\"entity_type\":\"request\",\"entity_id\":\"$R2\"}" "$T_RITA" && expect 200
+[[ $(json .entity_type) == request && $(json .entity_id) == "$R2" ]] || fail "$(cat "$TMP/body")"
+req GET "/api/v1/attachments/$ATT" "" "$T_BOB" && expect 200 # an agent reads it through the request
+req POST "/api/v1/attachments/$ATT/link" "{\"entity_type\":\"request\",\"entity_id\":\"$R2\"}" "$T_RITA" && expect 409
+req POST "/api/v1/attachments/$ATT/link" "{\"entity_type\":\"request\",\"entity_id\":\"$NOBODY\"}" "$T_RITA" &&
+    expect 422 && field_named entity_id
+req POST "/api/v1/attachments/$ATT/link" "{\"entity_type\":\"request\",\"entity_id\":\"$R1\"}" "$T_PAUL" &&
+    expect 404 # not paul's attachment
+ok
+
 step "tenant isolation; a rebuild from the log gives the same read model"
 req GET $RQ "" "$G_TOKEN" && expect 200
 [[ $(json .meta.total) == 0 ]] || fail "globex sees acme's requests"

@@ -106,6 +106,24 @@ static int decision(fl_proj_out_t *out, const fl_event_t *ev, const stamp_t *s, 
     return rc;
 }
 
+static int comment(fl_proj_out_t *out, const stamp_t *s, const json_t *data)
+{
+    const json_t *internal = json_object_get(data, "is_internal");
+    const char *p[] = {str(data, "comment_id"),
+                       s->id,
+                       str(data, "user_id"),
+                       str(data, "body"),
+                       json_is_true(internal) ? "true" : "false",
+                       s->ts};
+    if (p[0] == NULL || !fl_uuid_is_valid(p[0]) || p[3] == NULL)
+        return 0;
+    return fl_proj_emit(out,
+                        "INSERT INTO request_comments (id, request_id, user_id, body, is_internal,"
+                        " created_at) VALUES ($1::uuid, $2::uuid, $3::uuid, $4, $5::boolean,"
+                        " $6::timestamptz) ON CONFLICT (id) DO NOTHING",
+                        6, p);
+}
+
 static int created(fl_proj_out_t *out, const stamp_t *s, const fl_event_t *ev, const json_t *data)
 {
     json_t *row = fl__req_row_of(ev, data);
@@ -152,21 +170,18 @@ static int on_event(fl_proj_out_t *out, const fl_event_t *ev, const json_t *data
         rc = history(out, &s, data);
     if (rc == 0 && strcmp(ev->type, "request.submitted") == 0)
         rc = chain(out, &s, data);
+    if (rc == 0 && strcmp(ev->type, "request.comment_added") == 0)
+        rc = comment(out, &s, data);
     if (rc == 0 && json_object_get(data, "step_number") != NULL)
         rc = decision(out, ev, &s, data);
     return rc;
 }
 
 const fl_proj_handler_t fl_requests_projections[] = {
-    {"request.created", on_event},
-    {"request.submitted", on_event},
-    {"request.approved", on_event},
-    {"request.rejected", on_event},
-    {"request.assigned", on_event},
-    {"request.started", on_event},
-    {"request.completed", on_event},
-    {"request.cancelled", on_event},
-    {"request.reopened", on_event},
-    {"request.updated", on_event},
-    {NULL, NULL},
+    {"request.created", on_event},       {"request.submitted", on_event},
+    {"request.approved", on_event},      {"request.rejected", on_event},
+    {"request.assigned", on_event},      {"request.started", on_event},
+    {"request.completed", on_event},     {"request.cancelled", on_event},
+    {"request.reopened", on_event},      {"request.updated", on_event},
+    {"request.comment_added", on_event}, {NULL, NULL},
 };
