@@ -285,16 +285,8 @@ static void on_read(fl_store_res_t *res, void *ctx)
         fl_http_respond_json(rc->req, 200, fl_apps_page_to_json(res, &rc->q));
         return;
     }
-    json_t *one = fl_store_res_rows(res) == 1 ? fl_apps_row_to_json(res, 0) : NULL;
-    if (one == NULL) {
-        fl_http_respond_error(rc->req, 404, "no such request");
-        return;
-    }
-    char etag[32];
-    snprintf(etag, sizeof(etag), "\"%lld\"",
-             (long long)json_integer_value(json_object_get(one, "version")));
-    fl_http_set_header(rc->req, "ETag", etag);
-    fl_http_respond_json(rc->req, 200, one);
+    fl_srv_answer_entity(rc->req, fl_store_res_rows(res) == 1 ? fl_apps_row_to_json(res, 0) : NULL,
+                         "no such request");
 }
 
 static int run(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p, read_ctx_t *rc)

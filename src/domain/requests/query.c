@@ -7,7 +7,6 @@
  * first and builds the JSON of those rows only, joined to the count
  * (_total), so a page past the end still gives the total.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -78,30 +77,11 @@ typedef struct qb {
     size_t wlen;
 } qb_t;
 
-__attribute__((format(printf, 4, 5))) static void put(char *buf, size_t *len, size_t cap,
-                                                      const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(buf + *len, cap - *len, fmt, ap);
-    va_end(ap);
-    fl_assert(n >= 0 && *len + (size_t)n < cap); /* the words are all ours */
-    *len += (size_t)n;
-}
-
-/* " AND term", each $? the parameter v (one parameter however often it appears). */
 static void add_term(qb_t *b, fl_apps_query_t *out, const char *term, const char *v)
 {
     fl_assert(out->nparams < FL_APPS_QUERY_MAX_PARAMS - 2);
     out->params[out->nparams++] = v;
-    put(b->where, &b->wlen, sizeof(b->where), " AND ");
-    for (const char *t = term, *q; *t != '\0'; t = q + 2) {
-        if ((q = strstr(t, "$?")) == NULL) {
-            put(b->where, &b->wlen, sizeof(b->where), "%s", t);
-            break;
-        }
-        put(b->where, &b->wlen, sizeof(b->where), "%.*s$%d", (int)(q - t), t, out->nparams);
-    }
+    fl_sql_and(b->where, &b->wlen, sizeof(b->where), term, out->nparams);
 }
 
 static const char *value_problem(vkind_t k, const char *v)
@@ -185,7 +165,8 @@ int fl_requests_list_query(const fl_http_param_t *query, size_t n, const char *p
     out->params[out->nparams++] = lim;
     out->params[out->nparams++] = lim + 24;
     const char *dir = desc ? "DESC" : "ASC";
-    put(b->sql, &b->len, SQL_MAX,
+    fl_sql_put(
+        b->sql, &b->len, SQL_MAX,
         "SELECT t._total, p.j FROM (SELECT count(*) AS _total FROM service_requests a WHERE"
         " true%s) t LEFT JOIN LATERAL (SELECT " REQUEST_JSON " FROM (SELECT a.id AS _id, %s AS"
         " _k FROM service_requests a WHERE true%s ORDER BY %s %s, a.id %s LIMIT $%d OFFSET $%d)"
