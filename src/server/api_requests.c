@@ -155,10 +155,10 @@ static int ref_file(void *ctx, const char *id, fl_form_file_ref_t *out)
     return 0;
 }
 
-/* Validates data against version of item for p: 0 with *out the normalised data (a new
+/* Validates data against version of item for p at now: 0 with *out the normalised data (a new
  * reference), FL_EINVAL with the problems in d (form_data.<field>), or a log error. */
 static int validate(fl_http_req_t *req, fl_principal_t *p, const char *item, int version,
-                    const json_t *data, json_t **out, fl_decision_t *d)
+                    const json_t *data, fl_time_t now, json_t **out, fl_decision_t *d)
 {
     const fl_form_t *form;
     form_ctx_t fc = {.req = req, .t = p->tenant};
@@ -170,7 +170,7 @@ static int validate(fl_http_req_t *req, fl_principal_t *p, const char *item, int
     int rc =
         fl_catalog_form(fl_srv_catalog_forms(p->tenant), p->tenant->cache, item, version, &form);
     if (rc == 0)
-        rc = fl_form_validate(form, data != NULL ? data : empty, &refs, fl_clock_now(), &e, out);
+        rc = fl_form_validate(form, data != NULL ? data : empty, &refs, now, &e, out);
     json_decref(empty);
     return rc;
 }
@@ -202,19 +202,19 @@ static void submit(fl_http_req_t *req, fl_principal_t *p, const fl_req_create_cm
         fl_decision_fail(d, 503, "the event log cannot be read", NULL);
         return;
     }
+    fl_srv_cmd_ctx(req, p, &ctx);
     refs.item_visible = it.exists && item_visible(p, &it);
     if (who != NULL)
         refs.requested_for =
             fl_srv_agg_copy(req, p->tenant, &fl_user_agg, fl_users_stream(&req->arena, who));
     if (refs.item_visible && it.status == FL_CAT_ACTIVE && it.form_version > 0) {
-        int rc = validate(req, p, it.id, it.form_version, cmd->form_data, &data, d);
+        int rc = validate(req, p, it.id, it.form_version, cmd->form_data, ctx.now, &data, d);
         if (rc != 0 && rc != FL_EINVAL)
             fl_decision_fail(d, 503, "the catalog form cannot be read", NULL);
         if (rc != 0)
             return;
     }
     refs.form_data = data;
-    fl_srv_cmd_ctx(req, p, &ctx);
     fl_requests_decide_create(&ctx, cmd, &refs, d);
     json_decref(data);
 }
@@ -250,18 +250,19 @@ int fl_api_requests_update(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p
         return 0;
     fl_commit_t *c = fl_srv_request_commit(req, p, r->id);
     int rc = fl_requests_decode_update(body, &req->arena, &cmd, &c->d);
-    if (rc == 0 && fl_srv_request_party_only(p) != NULL && strcmp(r->requester_id, p->user_id) != 0)
+    if (rc == 0 && fl_srv_request_party_only(p) != NULL &&
+        (p->user_id == NULL || strcmp(r->requester_id, p->user_id) != 0))
         rc = fl_decision_fail(&c->d, 403, "forbidden", "only the requester or an agent edits it");
     bool editable = r->status == FL_REQ_PENDING_APPROVAL || r->status == FL_REQ_APPROVED;
+    fl_srv_cmd_ctx(req, p, &ctx);
     if (rc == 0 && (cmd.set & FL_REQ_UPD_FORM) && editable) {
-        rc = validate(req, p, r->catalog_item_id, r->form_version, cmd.form_data, &data, &c->d);
+        rc = validate(req, p, r->catalog_item_id, r->form_version, cmd.form_data, ctx.now, &data,
+                      &c->d);
         if (rc != 0 && rc != FL_EINVAL)
             fl_decision_fail(&c->d, 503, "the catalog form cannot be read", NULL);
     }
-    if (rc == 0) {
-        fl_srv_cmd_ctx(req, p, &ctx);
+    if (rc == 0)
         fl_requests_decide_update(&ctx, r, expected, &cmd, data, &c->d);
-    }
     json_decref(data);
     json_decref(body);
     fl_commit_submit(s, c);
