@@ -118,6 +118,13 @@ struct fl_store_res;
 json_t *fl_json_row(const struct fl_store_res *r, int row);
 json_t *fl_json_page(const struct fl_store_res *r, long page, long per_page);
 
+/* The read queries' SQL text (sql.c): printf-style text appended to buf (len of cap bytes
+ * used), and " AND term" with every "$?" in term written as $param. The text is the module's
+ * own words: running out of room is fl_assert. */
+__attribute__((format(printf, 4, 5))) void fl_sql_put(char *buf, size_t *len, size_t cap,
+                                                      const char *fmt, ...);
+void fl_sql_and(char *buf, size_t *len, size_t cap, const char *term, int param);
+
 /* A new random (v4) UUID, in the arena. */
 char *fl_uuid_new(fl_arena_t *a);
 bool fl_uuid_is_valid(const char *s);

@@ -11,6 +11,7 @@
 #include "firelater/issue_categories.h"
 #include "firelater/issues.h"
 #include "firelater/projector.h"
+#include "firelater/requests.h"
 #include "firelater/roles.h"
 #include "firelater/sla.h"
 #include "firelater/users.h"
@@ -33,6 +34,8 @@ const fl_proj_handler_t *const *fl_domain_projections(void)
         fl_cat_projections,
         /* attachments (issue 6) */
         fl_attach_projections,
+        /* service requests (issue 6) */
+        fl_requests_projections,
         NULL,
     };
     return tables;

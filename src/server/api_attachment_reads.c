@@ -15,12 +15,18 @@ static bool issue_readable(fl_http_req_t *req, fl_principal_t *p, const char *id
     return fl_srv_can(p, FL_RES_ISSUES, FL_ACT_READ) && fl_srv_issue_load(req, p, id) != NULL;
 }
 
+static bool request_readable(fl_http_req_t *req, fl_principal_t *p, const char *id)
+{
+    return fl_srv_request_load(req, p, id, false) != NULL;
+}
+
 /* The entities an attachment links to, with who may read one (and so its attachments). */
 static const struct {
     const char *name;
     bool (*readable)(fl_http_req_t *req, fl_principal_t *p, const char *id);
 } entities[] = {
     {"issue", issue_readable},
+    {"request", request_readable},
 };
 
 static bool entity_readable(fl_http_req_t *req, fl_principal_t *p, const char *type, const char *id)
@@ -35,7 +41,7 @@ const char *fl_srv_attach_entity_problem(fl_http_req_t *req, fl_principal_t *p,
                                          const char *entity_type, const char *entity_id)
 {
     if (fl_attach_entity(entity_type) == NULL)
-        return "entity_type must be issue";
+        return "entity_type must be issue or request";
     if (entity_id == NULL || !fl_uuid_is_valid(entity_id))
         return "must be a uuid";
     if (!entity_readable(req, p, entity_type, entity_id))

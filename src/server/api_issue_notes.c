@@ -35,9 +35,6 @@ static const note_kind_t worklogs = {FL_ISSUE_SUB_WORKLOGS, "wid", fl_issues_dec
 typedef struct read_ctx {
     fl_http_req_t *req;
     fl_apps_query_t q;
-    int status;           /* one row: answered with this status */
-    const char *location; /* ... and this Location */
-    bool behind;
 } read_ctx_t;
 
 static void on_page(fl_store_res_t *res, void *ctx)
@@ -47,32 +44,11 @@ static void on_page(fl_store_res_t *res, void *ctx)
         fl_http_respond_json(rc->req, 200, fl_apps_page_to_json(res, &rc->q));
 }
 
-static void on_one(fl_store_res_t *res, void *ctx)
-{
-    read_ctx_t *rc = ctx;
-    if (fl_srv_res_failed(rc->req, res))
-        return;
-    json_t *one = fl_store_res_rows(res) == 1 ? fl_apps_row_to_json(res, 0) : NULL;
-    if (one == NULL) { /* written, but the read model has not caught up */
-        fl_http_set_header(rc->req, "X-Read-Model", "behind");
-        if (rc->location != NULL)
-            fl_http_set_header(rc->req, "Location", rc->location);
-        fl_http_respond_json(rc->req, 202, json_pack("{s:s}", "status", "accepted"));
-        return;
-    }
-    if (rc->location != NULL)
-        fl_http_set_header(rc->req, "Location", rc->location);
-    if (rc->behind)
-        fl_http_set_header(rc->req, "X-Read-Model", "behind");
-    fl_http_respond_json(rc->req, rc->status, one);
-}
-
 static read_ctx_t *read_ctx(fl_http_req_t *req)
 {
     read_ctx_t *rc = fl_arena_alloc(&req->arena, sizeof(*rc));
     memset(rc, 0, sizeof(*rc));
     rc->req = req;
-    rc->status = 200;
     return rc;
 }
 
@@ -129,26 +105,24 @@ typedef struct note_answer {
     const char *note_id; /* NULL on add until decided */
 } note_answer_t;
 
-/* After the append (and the projector): the note from the read model. */
+/* After the append (and the projector): the note from the read model (fl_srv_readback). */
 static void on_note_done(fl_commit_t *c, int rc)
 {
     note_answer_t *w = c->ctx;
+    fl_apps_query_t q;
     if (rc != 0 || fl_decision_failed(&c->d)) {
         fl_commit_answer(w->s, c, rc, false);
         return;
     }
-    read_ctx_t *r = read_ctx(c->req);
-    r->status = c->status;
-    r->location = c->d.location;
     if (w->note_id == NULL && c->d.location != NULL)
         w->note_id = strrchr(c->d.location, '/') + 1;
-    fl_decision_release(&c->d);
-    if (w->note_id == NULL || fl_issues_note_get_query(w->kind->sub, w->issue_id, w->note_id,
-                                                       &c->req->arena, &r->q) != 0) {
+    if (w->note_id == NULL ||
+        fl_issues_note_get_query(w->kind->sub, w->issue_id, w->note_id, &c->req->arena, &q) != 0) {
+        fl_decision_release(&c->d);
         fl_http_respond_error(c->req, 500, "the note could not be read back");
         return;
     }
-    fl_srv_query(w->s, c->req, c->tenant->schema, r->q.sql, r->q.nparams, r->q.params, on_one, r);
+    fl_srv_readback(w->s, c, &q);
 }
 
 static int write_note(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p,

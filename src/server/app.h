@@ -484,4 +484,46 @@ int fl_api_attach_get(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 int fl_api_attach_link(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 int fl_api_attach_delete(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 
+/* ------------------------------------------------------- service requests */
+
+struct fl_apps_query;
+/*
+ * After c's append and projection (its done callback): runs q (one row, column j) and
+ * answers it with c->status and c->d.location, or 202 with X-Read-Model: behind when the row
+ * is not there yet (readback.c). Releases c->d. Used by issues' notes and requests' comments.
+ */
+void fl_srv_readback(fl_server_t *s, fl_commit_t *c, const struct fl_apps_query *q);
+
+struct fl_request_state;
+/* A requester's own id when p may see only the requests they made or that are for them
+ * (no requests:update); NULL otherwise. */
+const char *fl_srv_request_party_only(const fl_principal_t *p);
+/* The request of a uuid path id that p may see (any: also others', for approvers), in the
+ * request's arena; NULL otherwise. */
+const struct fl_request_state *fl_srv_request_load(fl_http_req_t *req, fl_principal_t *p,
+                                                   const char *id, bool any);
+/* If-Match and the request of {id}: NULL after answering 412 or 404. */
+const struct fl_request_state *fl_srv_request_target(fl_http_req_t *req, fl_principal_t *p,
+                                                     bool any, int64_t *expected);
+/* A commit that answers with the request of id after its events (NULL: the first event's). */
+fl_commit_t *fl_srv_request_commit(fl_http_req_t *req, fl_principal_t *p, const char *id);
+/* True when p is a member of a group of r's approval chain (api_request_actions.c). */
+bool fl_srv_request_may_see_chain(fl_principal_t *p, const struct fl_request_state *r);
+int fl_api_requests_list(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_requests_create(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_requests_get(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_requests_update(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_requests_cancel(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_requests_approve(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_requests_reject(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_requests_assign(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_requests_reassign(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_requests_start(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_requests_complete(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_requests_reopen(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_requests_approvals(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_requests_history(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_requests_comments(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_requests_comment_add(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+
 #endif

@@ -11,7 +11,7 @@
 
 static const fl_attach_entity_t entities[] = {
     {"issue", "issue:"},
-    /* {"request", "request:"} once the requests module lands */
+    {"request", "request:"},
 };
 
 const fl_attach_entity_t *fl_attach_entity(const char *name)

@@ -45,7 +45,7 @@ int fl_attach_decide_upload(const fl_cmd_ctx_t *ctx, const fl_attach_upload_t *u
     if (fl_attach_filename_problem(u->filename) != NULL)
         fl_decision_field(d, "filename", fl_attach_filename_problem(u->filename));
     if (u->entity_type != NULL && fl_attach_entity(u->entity_type) == NULL)
-        fl_decision_field(d, "entity_type", "must be issue");
+        fl_decision_field(d, "entity_type", "must be issue or request");
     if (u->entity_type != NULL && !fl_uuid_is_valid(u->entity_id))
         fl_decision_field(d, "entity_id", "must be a uuid");
     if (fl_decision_failed(d))
@@ -80,7 +80,7 @@ int fl_attach_decide_link(const fl_cmd_ctx_t *ctx, const fl_attach_state_t *s,
     if (refuse_missing(s, d) < 0)
         return FL_EINVAL;
     if (fl_attach_entity(entity_type) == NULL)
-        fl_decision_field(d, "entity_type", "must be issue");
+        fl_decision_field(d, "entity_type", "must be issue or request");
     if (!fl_uuid_is_valid(entity_id))
         fl_decision_field(d, "entity_id", "must be a uuid");
     if (fl_decision_failed(d))

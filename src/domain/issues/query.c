@@ -10,7 +10,6 @@
  * instead of counting the matches; the default sort is served by an index,
  * and no sort key can be NULL, so the index serves both directions.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -95,24 +94,11 @@ typedef struct qb {
     size_t wlen;
 } qb_t;
 
-__attribute__((format(printf, 4, 5))) static void put(char *buf, size_t *len, size_t cap,
-                                                      const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(buf + *len, cap - *len, fmt, ap);
-    va_end(ap);
-    fl_assert(n >= 0 && *len + (size_t)n < cap); /* the words are all ours */
-    *len += (size_t)n;
-}
-
 static void add_term(qb_t *b, fl_apps_query_t *out, const char *term, const char *v)
 {
-    const char *q = strstr(term, "$?");
-    fl_assert(q != NULL && out->nparams < FL_APPS_QUERY_MAX_PARAMS - 2);
+    fl_assert(out->nparams < FL_APPS_QUERY_MAX_PARAMS - 2);
     out->params[out->nparams++] = v;
-    put(b->where, &b->wlen, sizeof(b->where), " AND %.*s$%d%s", (int)(q - term), term, out->nparams,
-        q + 2);
+    fl_sql_and(b->where, &b->wlen, sizeof(b->where), term, out->nparams);
 }
 
 /* Why a filter's value is refused, or NULL; "open" is a status filter of its own. */
@@ -168,8 +154,8 @@ int fl_issues_list_query(const fl_http_param_t *query, size_t n, const char *rep
                 why = "must not be repeated";
             else if ((why = filter_problem(&filters[k], v)) == NULL) {
                 if (filters[k].field == -3 && strcmp(v, "open") == 0)
-                    put(b->where, &b->wlen, sizeof(b->where),
-                        " AND a.status NOT IN ('resolved', 'closed')");
+                    fl_sql_put(b->where, &b->wlen, sizeof(b->where),
+                               " AND a.status NOT IN ('resolved', 'closed')");
                 else
                     add_term(b, out, filters[k].term, v);
                 counted = counted && filters[k].counted;
@@ -210,7 +196,8 @@ int fl_issues_list_query(const fl_http_param_t *query, size_t n, const char *rep
      * next to the LIMIT would be computed for every row the OFFSET skips.
      */
     const char *dir = desc ? "DESC" : "ASC";
-    put(b->sql, &b->len, SQL_MAX,
+    fl_sql_put(
+        b->sql, &b->len, SQL_MAX,
         "SELECT t._total, p.j FROM (SELECT %s AS _total FROM %s a WHERE %s%s) t"
         " LEFT JOIN LATERAL (SELECT " ISSUE_JSON " FROM (SELECT a.id AS _id, %s AS _k"
         " FROM issues a WHERE a.deleted_at IS NULL%s ORDER BY %s %s, a.id %s"

@@ -117,7 +117,7 @@ START_TEST(upload_link_delete)
     ck_assert_str_eq(s.entity_type, "");
     fl_decision_release(&d);
     fl_decision_init(&d);
-    ck_assert_int_eq(fl_attach_decide_link(&ctx, &s, "request", issue, &d), FL_EINVAL);
+    ck_assert_int_eq(fl_attach_decide_link(&ctx, &s, "change", issue, &d), FL_EINVAL);
     ck_assert(tu_has_error(&d, "entity_type"));
     fl_decision_release(&d);
     fl_decision_init(&d);

@@ -1,0 +1,313 @@
+/*
+ * Service requests: what people ask for from the catalog. The pure write
+ * side (decode, the status machine, the approval chain, decide, fold), the
+ * projection into the read model and its queries. No I/O and no clock: the
+ * caller loads the item, validates the form data (fl_form_validate), finds
+ * what the body names and who may decide each approval step, and passes the
+ * time. The rules are in src/domain/requests/README.md; the HTTP glue is
+ * src/server/api_requests*.c.
+ *
+ * Stream: request:<uuid>, numbered REQ-00001 by the log.
+ */
+#ifndef FIRELATER_REQUESTS_H
+#define FIRELATER_REQUESTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "firelater/aggcache.h"
+#include "firelater/applications.h"
+#include "firelater/arena.h"
+#include "firelater/catalog.h"
+#include "firelater/domain.h"
+#include "firelater/groups.h"
+#include "firelater/log.h"
+#include "firelater/projector.h"
+#include "firelater/users.h"
+
+#define FL_REQ_NUMBER_PREFIX "REQ" /* the log allocates REQ-00001, REQ-00002, ... */
+#define FL_REQ_TEXT_MAX      10000 /* characters of comments, notes and reasons */
+#define FL_REQ_MAX_STEPS     FL_CAT_MAX_GROUPS
+
+/* The statuses of the spec's service_requests.status. new is never a resting state. */
+typedef enum fl_req_status {
+    FL_REQ_NEW,
+    FL_REQ_PENDING_APPROVAL,
+    FL_REQ_APPROVED,
+    FL_REQ_IN_PROGRESS,
+    FL_REQ_COMPLETED,
+    FL_REQ_CANCELLED,
+    FL_REQ_REJECTED,
+    FL_REQ_STATUS__N,
+} fl_req_status_t;
+
+/* "new", "pending_approval", ...; "" past the end. */
+const char *fl_req_status_name(fl_req_status_t s);
+
+/* The status named by s (exact), or -1. */
+int fl_req_status_parse(const char *s);
+
+/*
+ * The event a move from -> to is recorded as (request.submitted,
+ * request.approved, request.rejected, request.started, request.completed,
+ * request.cancelled, request.reopened), or NULL when the machine has none.
+ */
+const char *fl_req_transition_event(fl_req_status_t from, fl_req_status_t to);
+
+/*
+ * 0 when the machine allows from -> to; otherwise 409 "invalid status
+ * transition" into d, the detail naming the current status, field
+ * "status"; FL_EINVAL.
+ */
+int fl_req_check_transition(fl_req_status_t from, fl_req_status_t to, fl_arena_t *a,
+                            fl_decision_t *d);
+
+/* ------------------------------------------------------------- aggregate */
+
+typedef enum fl_req_step_status {
+    FL_REQ_STEP_PENDING,
+    FL_REQ_STEP_APPROVED,
+    FL_REQ_STEP_REJECTED,
+    FL_REQ_STEP_SKIPPED,
+} fl_req_step_status_t;
+
+/* "pending", "approved", "rejected", "skipped". */
+const char *fl_req_step_status_name(fl_req_step_status_t s);
+
+/* One step of a request's approval chain (step_number from 1). */
+typedef struct fl_req_step {
+    int step_number;
+    char group_id[FL_UUID_LEN + 1];
+    fl_req_step_status_t status;
+    char approver_id[FL_UUID_LEN + 1];    /* "" until decided */
+    char delegated_from[FL_UUID_LEN + 1]; /* "": the approver acted for themselves */
+    fl_time_t decision_at;
+} fl_req_step_t;
+
+/*
+ * request:<uuid>. fields: the read model's columns (the spec's names) as
+ * compact JSON in the fold's arena; the members below are what deciding
+ * reads, kept in step with fields.
+ */
+typedef struct fl_request_state {
+    bool exists;
+    uint64_t version;
+    char id[FL_UUID_LEN + 1];
+    char number[FL_LOG_NUM_MAX];
+    fl_req_status_t status;
+    const char *fields;
+    char requester_id[FL_UUID_LEN + 1];
+    char requested_for_id[FL_UUID_LEN + 1];
+    char catalog_item_id[FL_UUID_LEN + 1];
+    char assigned_to[FL_UUID_LEN + 1]; /* "": none */
+    char assigned_group[FL_UUID_LEN + 1];
+    int form_version;
+    char approval_type[12]; /* "sequential", "parallel", "any"; "": no approval */
+    fl_req_step_t *steps;   /* the chain, in step order (the fold's arena) */
+    size_t n_steps;
+    fl_time_t created_at, updated_at;
+} fl_request_state_t;
+
+extern const fl_agg_type_t fl_request_agg; /* fl_request_state_t */
+
+/* "request:<id>" in the arena; NULL past its budget. */
+char *fl_requests_stream(fl_arena_t *a, const char *request_id);
+
+/* True when user_id (may be NULL) made the request or it is for them. */
+bool fl_request_is_party(const fl_request_state_t *s, const char *user_id);
+
+/* The request as the API shows it: its fields, id, request_number, status, approvals (the
+ * chain), created_at, updated_at, version. New reference. */
+json_t *fl_request_to_json(const fl_request_state_t *s);
+
+/* ---------------------------------------------------------------- decode */
+
+/* POST /requests {catalog_item_id, bundle_id, form_data, requested_for_id, priority}. */
+typedef struct fl_req_create_cmd {
+    const char *catalog_item_id; /* lowercased */
+    const json_t *form_data;     /* borrowed from the body: {} when absent */
+    const char *requested_for_id;
+    const char *priority; /* NULL: the item's default_priority, else medium */
+} fl_req_create_cmd_t;
+
+/* PUT /requests/{id} {priority, due_date, form_data}: bit i of set says key i was given. */
+enum { FL_REQ_UPD_PRIORITY = 1u << 0, FL_REQ_UPD_DUE_DATE = 1u << 1, FL_REQ_UPD_FORM = 1u << 2 };
+typedef struct fl_req_update_cmd {
+    unsigned set;
+    const char *priority;
+    const char *due_date;    /* RFC 3339 as given, normalised; NULL clears */
+    const json_t *form_data; /* borrowed from the body */
+} fl_req_update_cmd_t;
+
+/*
+ * The bodies -> commands, every problem collected into d (422 naming the
+ * field, unknown keys by name); strings in a, JSON borrowed from body (keep
+ * it until deciding is done). bundle_id is refused: "bundle requests are not
+ * supported yet". FL_EINVAL when d failed.
+ */
+int fl_requests_decode_create(const json_t *body, fl_arena_t *a, fl_req_create_cmd_t *out,
+                              fl_decision_t *d);
+int fl_requests_decode_update(const json_t *body, fl_arena_t *a, fl_req_update_cmd_t *out,
+                              fl_decision_t *d);
+
+typedef enum fl_req_action_kind {
+    FL_REQ_ACT_APPROVE,  /* {comments} */
+    FL_REQ_ACT_REJECT,   /* {comments}, required */
+    FL_REQ_ACT_ASSIGN,   /* {assigned_to, assigned_group}: one of them */
+    FL_REQ_ACT_REASSIGN, /* the same, on an assigned request */
+    FL_REQ_ACT_START,    /* no body, or {} */
+    FL_REQ_ACT_COMPLETE, /* {completion_notes}, required */
+    FL_REQ_ACT_CANCEL,   /* DELETE: no body, or {reason} */
+    FL_REQ_ACT_REOPEN,   /* {reason}, required */
+} fl_req_action_kind_t;
+
+typedef struct fl_req_action {
+    fl_req_action_kind_t kind;
+    const char *text; /* comments, completion_notes or reason; NULL: none */
+    const char *assigned_to, *assigned_group;
+} fl_req_action_t;
+
+/* A body (NULL: none, as {}) -> out, every problem into d. FL_EINVAL when d failed. */
+int fl_requests_decode_action(fl_req_action_kind_t kind, const json_t *body, fl_arena_t *a,
+                              fl_req_action_t *out, fl_decision_t *d);
+
+/* ---------------------------------------------------------------- decide */
+
+/*
+ * What submitting needs, loaded and checked by the caller:
+ *   item        the catalog item (exists, active and visible to the requester: else 422
+ *               catalog_item_id)
+ *   form_data   the normalised form data fl_form_validate gave (against item->form_version)
+ *   requested_for  the user requested_for_id names (or the requester): must be active
+ */
+typedef struct fl_req_create_refs {
+    const fl_catalog_item_info_t *item;
+    bool item_visible;
+    const json_t *form_data;
+    const fl_user_state_t *requested_for;
+} fl_req_create_refs_t;
+
+/*
+ * request.created {id, status new, catalog_item_id, item_name, requester_id,
+ * requested_for_id, priority, form_data, form_version, sla_policy_id,
+ * assigned_group (the item's fulfilment group), approval_type,
+ * approval_groups} numbered REQ, then request.submitted {the move new ->
+ * pending_approval (approval needed and groups named) or approved, steps}.
+ * The item's stream is expected at item->version. Sets d->location.
+ */
+int fl_requests_decide_create(const fl_cmd_ctx_t *ctx, const fl_req_create_cmd_t *cmd,
+                              const fl_req_create_refs_t *refs, fl_decision_t *d);
+
+/*
+ * request.updated {id, changes: {field: {from, to}}} for what changes; only
+ * while pending_approval or approved (else 409). form_data: the caller's
+ * re-validated, normalised data against the request's form_version (NULL
+ * when the body had none). Nothing changes: no events.
+ */
+int fl_requests_decide_update(const fl_cmd_ctx_t *ctx, const fl_request_state_t *s,
+                              int64_t expected, const fl_req_update_cmd_t *cmd,
+                              const json_t *form_data, fl_decision_t *d);
+
+/*
+ * Who the actor is for each step of the chain (index: step - 1), as the
+ * caller found it: may decide it (a member of its group, or acting for one
+ * by delegation) and for whom (delegated_from, NULL: themselves).
+ */
+typedef struct fl_req_decider {
+    bool may;
+    const char *delegated_from;
+} fl_req_decider_t;
+
+/*
+ * What an action refers to, loaded by the caller:
+ *   deciders   approve, reject: one per step (s->n_steps)
+ *   user, user_may_work, group, user_in_group: assign, reassign (as issues)
+ */
+typedef struct fl_req_action_refs {
+    const fl_req_decider_t *deciders;
+    const fl_user_state_t *user;
+    bool user_may_work;
+    const fl_group_state_t *group;
+    bool user_in_group;
+} fl_req_action_refs_t;
+
+/*
+ * The action's events on s's stream:
+ *   approve   request.approved {id, step_number, approver_group_id, approver_id, comments,
+ *             delegated_from, completes_chain, skipped; when it completes the chain the move
+ *             pending_approval -> approved}
+ *   reject    request.rejected {the same, the move to rejected}
+ *   assign    request.assigned {id, assigned_to, assigned_group, previous}; 409 when it has
+ *             an assignee (reassign) / has none (reassign); allowed while approved or
+ *             in_progress
+ *   start     request.started (approved -> in_progress)
+ *   complete  request.completed (in_progress -> completed, completion_notes)
+ *   cancel    request.cancelled (pending_approval, approved, in_progress -> cancelled)
+ *   reopen    request.reopened (completed -> in_progress, reason)
+ * Approving and rejecting: 403 for the requester and requested_for (separation of duties) and
+ * for a user who may decide no pending step; 409 for a user who already decided a step of the
+ * chain. 409 naming the current status for every move the machine has not. 404 unknown.
+ */
+int fl_requests_decide_action(const fl_cmd_ctx_t *ctx, const fl_request_state_t *s,
+                              int64_t expected, const fl_req_action_t *cmd,
+                              const fl_req_action_refs_t *refs, fl_decision_t *d);
+
+/* The steps an approval may decide now: sequential the first pending one, otherwise every
+ * pending one; none unless pending_approval. Bit i: step i + 1. */
+uint64_t fl_request_open_steps(const fl_request_state_t *s);
+
+/* -------------------------------------------------------------- comments */
+
+/* POST /requests/{id}/comments {body (required), is_internal = false}. */
+typedef struct fl_req_comment_cmd {
+    const char *body;
+    bool is_internal;
+} fl_req_comment_cmd_t;
+
+/* The body -> out, every problem into d (422 naming the field). FL_EINVAL when d failed. */
+int fl_requests_decode_comment(const json_t *body, fl_arena_t *a, fl_req_comment_cmd_t *out,
+                               fl_decision_t *d);
+
+/*
+ * request.comment_added {id, comment_id, user_id, body, is_internal}; d->location its URL.
+ * requester: the actor is a requester, who may not write internal comments (403). 404 unknown.
+ */
+int fl_requests_decide_comment(const fl_cmd_ctx_t *ctx, const fl_request_state_t *s,
+                               const fl_req_comment_cmd_t *cmd, bool requester, fl_decision_t *d);
+
+/* --------------------------------------------------------------- read side */
+
+extern const fl_proj_handler_t fl_requests_projections[];
+
+/*
+ * GET /requests: page, per_page (1..100, default 25), sort (request_number, created_at,
+ * updated_at, priority, status; default request_number), order, status, priority,
+ * requester_id, requested_for_id, assigned_to, assigned_group, catalog_item_id, q (in the
+ * number or the item's name). party_only: a requester's id, narrowing the list to requests
+ * they made or that are for them. 422 naming unknown, repeated or bad parameters.
+ */
+int fl_requests_list_query(const fl_http_param_t *query, size_t n, const char *party_only,
+                           fl_arena_t *a, fl_apps_query_t *out, fl_decision_t *d);
+
+/* One request by uuid or number (REQ-00001, any case), narrowed by party_only if set. */
+int fl_requests_get_query(const char *id_or_number, const char *party_only, fl_arena_t *a,
+                          fl_apps_query_t *out);
+
+/* GET /requests/{id}/approvals (every step with its group's name) and /history (status moves,
+ * oldest first): no parameters. */
+void fl_requests_approvals_query(const char *request_id, fl_apps_query_t *out);
+void fl_requests_history_query(const char *request_id, fl_apps_query_t *out);
+
+/* GET /requests/{id}/comments: page, per_page, order (asc: oldest first, the default);
+ * public_only leaves internal comments out (requesters). 422 naming bad parameters. */
+int fl_requests_comments_query(const char *request_id, bool public_only,
+                               const fl_http_param_t *query, size_t n, fl_arena_t *a,
+                               fl_apps_query_t *out, fl_decision_t *d);
+/* One comment of the request (for answering its creation). */
+void fl_requests_comment_get_query(const char *request_id, const char *comment_id,
+                                   fl_apps_query_t *out);
+
+#endif

@@ -1,0 +1,187 @@
+/*
+ * Events -> SQL on the tenant schema's request tables
+ * (schemas/tenant/0017_requests.sql). The row's columns an event sets come
+ * from fl__req_row_of, the fold's own function, and PostgreSQL builds the
+ * row from that JSON (jsonb_populate_record), so the column list below is
+ * the only text that reaches the SQL; values are always parameters. Every
+ * statement leaves the same rows when run again (upserts, plain sets, ids
+ * derived from the event), so a replayed batch changes nothing.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "firelater/err.h"
+#include "internal.h"
+
+#define COLS                                                                                       \
+    "catalog_item_id, bundle_id, item_name, requester_id, requested_for_id, assigned_to,"          \
+    " assigned_group, status, priority, form_data, form_version, approval_status, approval_type,"  \
+    " approval_groups, current_approval_step, sla_policy_id, due_date, completion_notes,"          \
+    " started_at, completed_at, cancelled_at"
+
+typedef struct stamp {
+    const char *id;
+    char ts[40], v[24];
+} stamp_t;
+
+static bool stamp_of(stamp_t *s, const fl_event_t *ev, const json_t *data)
+{
+    s->id = json_string_value(json_object_get(data, "id"));
+    fl_time_format(ev->ts, s->ts, sizeof(s->ts));
+    snprintf(s->v, sizeof(s->v), "%llu", (unsigned long long)ev->sv);
+    return s->id != NULL && fl_uuid_is_valid(s->id);
+}
+
+/* JSON as text in the batch's arena (NULL when it cannot be written). */
+static const char *text_of(fl_proj_out_t *out, const json_t *j)
+{
+    char *t = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
+    const char *copy = t != NULL ? fl_arena_strndup(fl_proj_arena(out), t, strlen(t)) : NULL;
+    free(t);
+    return copy;
+}
+
+static const char *str(const json_t *data, const char *key)
+{
+    return json_string_value(json_object_get(data, key));
+}
+
+/* A status move's history row (data.history_id names it). */
+static int history(fl_proj_out_t *out, const stamp_t *s, const json_t *data)
+{
+    const char *p[] = {
+        str(data, "history_id"), s->id, str(data, "from"), str(data, "to"), str(data, "changed_by"),
+        str(data, "reason"),     s->ts};
+    if (p[0] == NULL || !fl_uuid_is_valid(p[0]) || p[3] == NULL)
+        return 0;
+    return fl_proj_emit(out,
+                        "INSERT INTO request_status_history (id, request_id, from_status,"
+                        " to_status, changed_by, reason, created_at) VALUES ($1::uuid, $2::uuid,"
+                        " $3, $4, $5::uuid, $6, $7::timestamptz) ON CONFLICT (id) DO NOTHING",
+                        7, p);
+}
+
+/* request.submitted: one pending row per step. */
+static int chain(fl_proj_out_t *out, const stamp_t *s, const json_t *data)
+{
+    const json_t *steps = json_object_get(data, "steps");
+    const char *p[] = {s->id, text_of(out, steps), s->ts};
+    if (json_array_size(steps) == 0)
+        return 0;
+    return fl_proj_emit(out,
+                        "INSERT INTO request_approvals (id, request_id, step_number,"
+                        " approver_group_id, status, created_at) SELECT md5($1 || ':' ||"
+                        " x.step_number)::uuid, $1::uuid, x.step_number, x.approver_group_id,"
+                        " 'pending', $3::timestamptz FROM jsonb_to_recordset($2::jsonb) AS"
+                        " x(step_number int, approver_group_id uuid) ON CONFLICT DO NOTHING",
+                        3, p);
+}
+
+/* request.approved / .rejected: the decided step, then the steps it skipped. */
+static int decision(fl_proj_out_t *out, const fl_event_t *ev, const stamp_t *s, const json_t *data)
+{
+    char step[24];
+    snprintf(step, sizeof(step), "%lld",
+             (long long)json_integer_value(json_object_get(data, "step_number")));
+    const char *p[] = {s->id,
+                       step,
+                       strcmp(ev->type, "request.approved") == 0 ? "approved" : "rejected",
+                       str(data, "approver_id"),
+                       s->ts,
+                       str(data, "comments"),
+                       str(data, "delegated_from")};
+    int rc = fl_proj_emit(out,
+                          "UPDATE request_approvals SET status = $3, approver_id = $4::uuid,"
+                          " decision_at = $5::timestamptz, comments = $6, delegated_from ="
+                          " $7::uuid WHERE request_id = $1::uuid AND step_number = $2::int",
+                          7, p);
+    const char *q[] = {s->id, text_of(out, json_object_get(data, "skipped"))};
+    if (rc == 0 && json_array_size(json_object_get(data, "skipped")) > 0)
+        rc = fl_proj_emit(out,
+                          "UPDATE request_approvals SET status = 'skipped' WHERE request_id ="
+                          " $1::uuid AND step_number IN (SELECT"
+                          " jsonb_array_elements_text($2::jsonb)::int)",
+                          2, q);
+    return rc;
+}
+
+static int comment(fl_proj_out_t *out, const stamp_t *s, const json_t *data)
+{
+    const json_t *internal = json_object_get(data, "is_internal");
+    const char *p[] = {str(data, "comment_id"),
+                       s->id,
+                       str(data, "user_id"),
+                       str(data, "body"),
+                       json_is_true(internal) ? "true" : "false",
+                       s->ts};
+    if (p[0] == NULL || !fl_uuid_is_valid(p[0]) || p[3] == NULL)
+        return 0;
+    return fl_proj_emit(out,
+                        "INSERT INTO request_comments (id, request_id, user_id, body, is_internal,"
+                        " created_at) VALUES ($1::uuid, $2::uuid, $3::uuid, $4, $5::boolean,"
+                        " $6::timestamptz) ON CONFLICT (id) DO NOTHING",
+                        6, p);
+}
+
+static int created(fl_proj_out_t *out, const stamp_t *s, const fl_event_t *ev, const json_t *data)
+{
+    json_t *row = fl__req_row_of(ev, data);
+    json_object_set_new(row, "id", json_string(s->id));
+    json_object_set_new(row, "request_number", json_string(ev->num != NULL ? ev->num : ""));
+    const char *p[] = {text_of(out, row), s->ts, s->v};
+    json_decref(row);
+    int rc = fl_proj_emit(
+        out,
+        "INSERT INTO service_requests SELECT (jsonb_populate_record(NULL::"
+        "service_requests, jsonb_build_object('current_approval_step', 0, 'sla_breached',"
+        " false) || $1::jsonb || jsonb_build_object('created_at',"
+        " $2::timestamptz, 'updated_at', $2::timestamptz, 'version',"
+        " $3::bigint))).* ON CONFLICT (id) DO NOTHING",
+        3, p);
+    /* the creation's history row: its id derived from the request's, so a replay adds none */
+    const char *q[] = {s->id, s->ts, str(data, "requester_id")};
+    if (rc == 0)
+        rc = fl_proj_emit(out,
+                          "INSERT INTO request_status_history (id, request_id, from_status,"
+                          " to_status, changed_by, created_at) VALUES (md5($1 || ':new')::uuid,"
+                          " $1::uuid, NULL, 'new', $3::uuid, $2::timestamptz) ON CONFLICT (id)"
+                          " DO NOTHING",
+                          3, q);
+    return rc;
+}
+
+static int on_event(fl_proj_out_t *out, const fl_event_t *ev, const json_t *data)
+{
+    stamp_t s;
+    if (!stamp_of(&s, ev, data))
+        return 0; /* not an event this code can read: skipped */
+    if (strcmp(ev->type, "request.created") == 0)
+        return created(out, &s, ev, data);
+    json_t *row = fl__req_row_of(ev, data);
+    const char *p[] = {s.id, text_of(out, row), s.ts, s.v};
+    json_decref(row);
+    int rc = fl_proj_emit(out,
+                          "UPDATE service_requests t SET (" COLS ") = (SELECT " COLS
+                          " FROM jsonb_populate_record(t, $2::jsonb)), updated_at ="
+                          " $3::timestamptz, version = $4::bigint WHERE id = $1::uuid",
+                          4, p);
+    if (rc == 0)
+        rc = history(out, &s, data);
+    if (rc == 0 && strcmp(ev->type, "request.submitted") == 0)
+        rc = chain(out, &s, data);
+    if (rc == 0 && strcmp(ev->type, "request.comment_added") == 0)
+        rc = comment(out, &s, data);
+    if (rc == 0 && json_object_get(data, "step_number") != NULL)
+        rc = decision(out, ev, &s, data);
+    return rc;
+}
+
+const fl_proj_handler_t fl_requests_projections[] = {
+    {"request.created", on_event},       {"request.submitted", on_event},
+    {"request.approved", on_event},      {"request.rejected", on_event},
+    {"request.assigned", on_event},      {"request.started", on_event},
+    {"request.completed", on_event},     {"request.cancelled", on_event},
+    {"request.reopened", on_event},      {"request.updated", on_event},
+    {"request.comment_added", on_event}, {NULL, NULL},
+};

@@ -1,0 +1,14 @@
+/* The requests suite (src/domain/requests/). */
+#include "requests_test.h"
+#include "util.h"
+
+int main(void)
+{
+    Suite *s = suite_create("requests");
+
+    suite_add_tcase(s, requests_decode_tcase());
+    suite_add_tcase(s, requests_machine_tcase());
+    suite_add_tcase(s, requests_chain_tcase());
+    suite_add_tcase(s, requests_table_tcase());
+    return tu_run(s);
+}
