@@ -7,6 +7,7 @@
 #include "firelater/applications.h"
 #include "firelater/audit.h"
 #include "firelater/catalog.h"
+#include "firelater/delegations.h"
 #include "firelater/groups.h"
 #include "firelater/issue_categories.h"
 #include "firelater/issues.h"
@@ -36,6 +37,8 @@ const fl_proj_handler_t *const *fl_domain_projections(void)
         fl_attach_projections,
         /* service requests (issue 6) */
         fl_requests_projections,
+        /* approval delegations (issue 6) */
+        fl_delegations_projections,
         NULL,
     };
     return tables;

@@ -525,5 +525,16 @@ int fl_api_requests_approvals(fl_server_t *s, fl_http_req_t *req, fl_principal_t
 int fl_api_requests_history(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 int fl_api_requests_comments(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 int fl_api_requests_comment_add(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+/* ------------------------------------------------------------ delegations */
+
+/* Folds stream up to `until` into state (of the type's size, in a); *version its sv (asof.c). */
+int fl_srv_fold_until(fl_srv_tenant_t *t, fl_arena_t *a, const fl_agg_type_t *type,
+                      const char *stream, fl_time_t until, void *state, uint64_t *version);
+/* approval delegations (api_delegations.c, issue 6) */
+int fl_api_delegations_list(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_delegations_create(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_delegations_get(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_delegations_revoke(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_delegations_handed(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 
 #endif

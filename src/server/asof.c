@@ -9,8 +9,7 @@
 #include "app.h"
 #include "firelater/err.h"
 
-/* Folds stream up to `until` into state (of the type's size, in the arena); *version its sv. */
-static int fold_until(fl_srv_tenant_t *t, fl_arena_t *a, const fl_agg_type_t *type,
+int fl_srv_fold_until(fl_srv_tenant_t *t, fl_arena_t *a, const fl_agg_type_t *type,
                       const char *stream, fl_time_t until, void *state, uint64_t *version)
 {
     fl_log_query_t q = {.stream = stream, .until = until};
@@ -47,8 +46,9 @@ bool fl_srv_answer_as_of(fl_http_req_t *req, fl_srv_tenant_t *t, const fl_agg_ty
         return true;
     }
     void *state = fl_arena_alloc(&req->arena, type->state_size);
-    int rc = stream != NULL ? fold_until(t, &req->arena, type, stream, until, state, &version)
-                            : FL_ENOTFOUND;
+    int rc = stream != NULL
+                 ? fl_srv_fold_until(t, &req->arena, type, stream, until, state, &version)
+                 : FL_ENOTFOUND;
     if (rc != 0 || version == 0 || !exists(state)) {
         fl_http_respond_error(req, rc == 0 || rc == FL_ENOTFOUND ? 404 : 500,
                               "it did not exist at that time");

@@ -280,6 +280,17 @@ const fl_http_route_t fl_srv_routes[] = {
           "delete an attachment (its uploader or an admin)"),
     ROUTE("POST", "/api/v1/attachments/{id}/link", SIGNED_IN, fl_api_attach_link,
           "link an attachment to an issue"),
+    /* approval delegations (issue 6): the user themself, or users:read / users:update */
+    ROUTE("GET", "/api/v1/users/{id}/delegations", NEED_OR_SELF(USERS, READ),
+          fl_api_delegations_list, "a user's delegations of their approvals; ?as_of="),
+    ROUTE("POST", "/api/v1/users/{id}/delegations", NEED_OR_SELF(USERS, UPDATE),
+          fl_api_delegations_create, "hand one's approvals to another user for a period"),
+    ROUTE("GET", "/api/v1/users/{id}/delegations/{did}", NEED_OR_SELF(USERS, READ),
+          fl_api_delegations_get, "a delegation; ?as_of="),
+    ROUTE("DELETE", "/api/v1/users/{id}/delegations/{did}", NEED_OR_SELF(USERS, UPDATE),
+          fl_api_delegations_revoke, "revoke a delegation (it ends now; history kept)"),
+    ROUTE("GET", "/api/v1/delegations", SIGNED_IN, fl_api_delegations_handed,
+          "delegations handed to a delegate (delegate_id=me by default)"),
 };
 
 const size_t fl_srv_n_routes = sizeof(fl_srv_routes) / sizeof(fl_srv_routes[0]);

@@ -242,6 +242,11 @@ static char *num_text(fl_arena_t *a, long v)
     return fl_arena_strndup(a, buf, strlen(buf));
 }
 
+/*
+ * The page's ids first (ORDER BY, LIMIT, OFFSET over plain columns), then
+ * the JSON of those rows only: a projection beside the LIMIT would be built
+ * for every row the OFFSET skips (issue 5; as the issues list, 4d91ef0).
+ */
 static void build(qb_t *b, const spec_t *s, fl_apps_query_t *out)
 {
     const char *dir = b->desc ? "DESC" : "ASC";
@@ -249,10 +254,12 @@ static void build(qb_t *b, const spec_t *s, fl_apps_query_t *out)
     put(b->sql, &b->len, "SELECT t._total, p.j FROM (SELECT count(*) AS _total FROM %s WHERE %s%s)",
         s->from, s->base, b->where);
     put(b->sql, &b->len,
-        " t LEFT JOIN LATERAL (SELECT %s, %s AS _k, a.id AS _id FROM %s WHERE %s%s", s->json,
-        b->sort->expr, s->from, s->base, b->where);
-    put(b->sql, &b->len, " ORDER BY %s %s NULLS LAST, a.id %s LIMIT $%d OFFSET $%d) p ON true",
+        " t LEFT JOIN LATERAL (SELECT %s, k._k, k._id FROM (SELECT a.id AS _id, %s AS _k"
+        " FROM %s WHERE %s%s",
+        s->json, b->sort->expr, s->from, s->base, b->where);
+    put(b->sql, &b->len, " ORDER BY %s %s NULLS LAST, a.id %s LIMIT $%d OFFSET $%d) k",
         b->sort->expr, dir, dir, out->nparams + 1, out->nparams + 2);
+    put(b->sql, &b->len, " JOIN %s ON a.id = k._id) p ON true", s->from);
     put(b->sql, &b->len, " ORDER BY p._k %s NULLS LAST, p._id %s", dir, dir);
 }
 

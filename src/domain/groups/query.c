@@ -28,8 +28,10 @@ typedef const char *(*filter_fn)(pq_t *q, const char *name, const char *v);
 
 /* One paged query: its SQL pieces, sorts and filters. */
 typedef struct spec {
-    const char *with;  /* CTEs before the SELECT (may use $1), or "" */
-    const char *from;  /* a FROM item aliased s */
+    const char *with; /* CTEs before the SELECT (may use $1), or "" */
+    const char *from; /* a FROM item aliased s */
+    const char
+        *table; /* a plain table aliased s: pick the page's ids first; NULL: from is derived */
     const char *base;  /* a WHERE term always applied, or NULL */
     const char *idcol; /* the row's identity, the last sort key */
     const char *cols;  /* the API's columns from s */
@@ -191,6 +193,7 @@ static const char *const list_filters[] = {"type", "parent_id", "manager_id", "q
 static const spec_t list_spec = {
     .with = "",
     .from = "groups s",
+    .table = "groups s",
     .base = "s.deleted_at IS NULL",
     .idcol = "s.id",
     .cols = FL__GROUPS_COLUMNS,
@@ -328,11 +331,23 @@ static void build(const pq_t *q, fl__groups_sqlb_t *b)
     fl__groups_add(b, "%sSELECT t._total, p.* FROM (SELECT count(*) AS _total FROM %s", s->with,
                    s->from);
     add_where(b, q);
-    fl__groups_add(b, ") t LEFT JOIN LATERAL (SELECT %s AS _id, s.%s AS _k, %s FROM %s", s->idcol,
-                   q->sort, s->cols, s->from);
-    add_where(b, q);
-    fl__groups_add(b, " ORDER BY s.%s %s NULLS LAST, %s %s LIMIT $%d OFFSET $%d) p ON true",
-                   q->sort, dir, s->idcol, dir, q->out->nparams + 1, q->out->nparams + 2);
+    if (s->table == NULL) {
+        fl__groups_add(b, ") t LEFT JOIN LATERAL (SELECT %s AS _id, s.%s AS _k, %s FROM %s",
+                       s->idcol, q->sort, s->cols, s->from);
+        add_where(b, q);
+        fl__groups_add(b, " ORDER BY s.%s %s NULLS LAST, %s %s LIMIT $%d OFFSET $%d) p ON true",
+                       q->sort, dir, s->idcol, dir, q->out->nparams + 1, q->out->nparams + 2);
+    } else {
+        /* The page's ids first, then the columns of those rows only (issue 5, as 4d91ef0). */
+        fl__groups_add(b,
+                       ") t LEFT JOIN LATERAL (SELECT k._id, k._k, %s FROM (SELECT %s AS _id,"
+                       " s.%s AS _k FROM %s",
+                       s->cols, s->idcol, q->sort, s->from);
+        add_where(b, q);
+        fl__groups_add(b, " ORDER BY s.%s %s NULLS LAST, %s %s LIMIT $%d OFFSET $%d) k", q->sort,
+                       dir, s->idcol, dir, q->out->nparams + 1, q->out->nparams + 2);
+        fl__groups_add(b, " JOIN %s ON %s = k._id) p ON true", s->table, s->idcol);
+    }
     fl__groups_add(b, " ORDER BY p._k %s NULLS LAST, p._id %s", dir, dir);
 }
 

@@ -247,15 +247,17 @@ static void build(listq_t *q, sqlb_t *b)
         all = all && !q->want[i];
     add(b, "SELECT t._total, p.* FROM (SELECT count(*) AS _total FROM users u");
     add_where(b, q);
-    add(b, ") t LEFT JOIN LATERAL (SELECT u.id AS _id, u.%s AS _k", q->sort);
+    /* The page's ids first, then the columns of those rows only (issue 5, as 4d91ef0). */
+    add(b, ") t LEFT JOIN LATERAL (SELECT k._id, k._k");
     for (size_t i = 0; i < N_COLUMNS; i++) {
         if (all || q->want[i])
             add(b, ", %s AS %s", columns[i].sql, columns[i].name);
     }
-    add(b, " FROM users u");
+    add(b, " FROM (SELECT u.id AS _id, u.%s AS _k FROM users u", q->sort);
     add_where(b, q);
-    add(b, " ORDER BY u.%s %s NULLS LAST, u.id %s LIMIT $%d OFFSET $%d) p ON true", q->sort, dir,
-        dir, q->out->nparams + 1, q->out->nparams + 2);
+    add(b, " ORDER BY u.%s %s NULLS LAST, u.id %s LIMIT $%d OFFSET $%d) k", q->sort, dir, dir,
+        q->out->nparams + 1, q->out->nparams + 2);
+    add(b, " JOIN users u ON u.id = k._id) p ON true");
     add(b, " ORDER BY p._k %s NULLS LAST, p._id %s", dir, dir);
 }
 
