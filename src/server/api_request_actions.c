@@ -8,20 +8,26 @@
 #include <string.h>
 
 #include "app.h"
+#include "firelater/delegations.h"
 #include "firelater/err.h"
 #include "firelater/groups.h"
 #include "firelater/requests.h"
 
 /*
  * Whether actor may decide a step whose approver group is g, and for whom
- * (*delegated_from: NULL when for themselves). Today: a member of the
- * group itself. Delegations (include/firelater/delegations.h, built in
- * parallel) add here: a delegate of a member, in the delegation's window,
- * with *delegated_from the member.
+ * (*delegated_from: NULL when for themselves): a direct member of the group,
+ * or the delegate of a member whose delegation (include/firelater/
+ * delegations.h) covers the instant now, with *delegated_from that member.
+ * A member who is a party to the request (its requester, or the person it is
+ * for) cannot hand the decision on: separation of duties holds through
+ * delegation too. Direct membership wins over a delegation.
  */
-static bool may_decide(fl_srv_tenant_t *t, const char *actor, const fl_group_state_t *g,
+static bool may_decide(fl_http_req_t *req, fl_srv_tenant_t *t, const fl_request_state_t *r,
+                       const char *actor, const fl_group_state_t *g, fl_time_t now,
                        const char **delegated_from)
 {
+    fl_delegation_ref_t ref;
+
     *delegated_from = NULL;
     if (actor == NULL || g == NULL || !g->exists || g->deleted)
         return false;
@@ -29,13 +35,22 @@ static bool may_decide(fl_srv_tenant_t *t, const char *actor, const fl_group_sta
         if (strcmp(g->members[i].user_id, actor) == 0)
             return true;
     }
-    (void)t;
+    for (size_t i = 0; i < g->n_members; i++) {
+        const char *m = g->members[i].user_id;
+
+        if (fl_request_is_party(r, m))
+            continue;
+        if (fl_delegation_find(t->cache, &req->arena, m, actor, now, &ref) == 1) {
+            *delegated_from = fl_arena_strndup(&req->arena, m, strlen(m));
+            return *delegated_from != NULL;
+        }
+    }
     return false;
 }
 
-/* One entry per step of r's chain: may p decide it. */
+/* One entry per step of r's chain: may p decide it at now. */
 static const fl_req_decider_t *deciders_of(fl_http_req_t *req, fl_principal_t *p,
-                                           const fl_request_state_t *r)
+                                           const fl_request_state_t *r, fl_time_t now)
 {
     fl_req_decider_t *dc = fl_arena_alloc(&req->arena, (r->n_steps + 1) * sizeof(*dc));
     if (dc == NULL)
@@ -43,7 +58,7 @@ static const fl_req_decider_t *deciders_of(fl_http_req_t *req, fl_principal_t *p
     for (size_t i = 0; i < r->n_steps; i++) {
         const fl_group_state_t *g = fl_srv_agg_copy(
             req, p->tenant, &fl_group_agg, fl_groups_stream(&req->arena, r->steps[i].group_id));
-        dc[i].may = may_decide(p->tenant, p->user_id, g, &dc[i].delegated_from);
+        dc[i].may = may_decide(req, p->tenant, r, p->user_id, g, now, &dc[i].delegated_from);
     }
     return dc;
 }
@@ -67,13 +82,13 @@ static bool may_work(fl_srv_tenant_t *t, const fl_user_state_t *u)
 }
 
 static void load_refs(fl_http_req_t *req, fl_principal_t *p, const fl_request_state_t *r,
-                      const fl_req_action_t *cmd, fl_req_action_refs_t *refs)
+                      const fl_req_action_t *cmd, fl_time_t now, fl_req_action_refs_t *refs)
 {
     fl_srv_tenant_t *t = p->tenant;
     const char *group = cmd->assigned_group;
     memset(refs, 0, sizeof(*refs));
     if (cmd->kind == FL_REQ_ACT_APPROVE || cmd->kind == FL_REQ_ACT_REJECT)
-        refs->deciders = deciders_of(req, p, r);
+        refs->deciders = deciders_of(req, p, r, now);
     if (group == NULL && r->assigned_group[0] != '\0')
         group = r->assigned_group;
     if (cmd->assigned_group != NULL)
@@ -118,8 +133,8 @@ static int action(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p, fl_req_
         rc =
             fl_decision_fail(&c->d, 403, "forbidden", "fulfilment is for agents (requests:update)");
     if (rc == 0) {
-        load_refs(req, p, r, &cmd, &refs);
         fl_srv_cmd_ctx(req, p, &ctx);
+        load_refs(req, p, r, &cmd, ctx.now, &refs);
         fl_requests_decide_action(&ctx, r, expected, &cmd, &refs, &c->d);
     }
     fl_commit_submit(s, c);

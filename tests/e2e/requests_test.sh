@@ -5,7 +5,8 @@
 # SQL- and HTML-looking strings stored verbatim), REQ numbers, requester
 # visibility, the list's filters and paging, approval chains of three groups
 # of each type (sequential, parallel, any), separation of duties, a user
-# deciding twice, rejection, fulfilment (assign, reassign, start, complete,
+# deciding twice, rejection, delegation (a member's delegate decides in its
+# window, never for a party, not after a revoke), fulfilment (assign, reassign, start, complete,
 # reopen, cancel) with the 409 of every refused move, updates, history, time
 # travel, 404s and 403s, tenant isolation and a rebuild of the read model.
 set -uo pipefail
@@ -389,6 +390,40 @@ req POST "/api/v1/attachments/$ATT/link" "{\"entity_type\":\"request\",\"entity_
     expect 422 && field_named entity_id
 req POST "/api/v1/attachments/$ATT/link" "{\"entity_type\":\"request\",\"entity_id\":\"$R1\"}" "$T_PAUL" &&
     expect 404 # not paul's attachment
+ok
+
+step "delegation: a member's delegate decides in the window, never for a party, not after a revoke"
+G4=$(mkgroup Approvers-4)
+G5=$(mkgroup Approvers-5)
+ANN4=$(mkuser ann4 requester "$G4")
+DELE=$(mkuser dele requester)
+req POST "/api/v1/groups/$G5/members" "{\"user_id\":\"$RITA\"}" "$TOKEN" && expect 200
+T_ANN4=$(token_of ann4)
+T_DELE=$(token_of dele)
+D_ANY=$(mkitem Laptop-deleg "\"approval_required\":true,\"approval_type\":\"any\",\"approval_groups\":[\"$G4\"]")
+D_SOD=$(mkitem Laptop-sod "\"approval_required\":true,\"approval_type\":\"any\",\"approval_groups\":[\"$G5\"]")
+UNTIL=$(date -u -d '+1 day' +%FT%TZ)
+submit "$D_ANY" "$T_PAUL" "$(form "$PAUL")" && expect 201
+RD=$(json .id)
+approve "$RD" "$T_DELE" && expect 403 # not a member, no delegation yet
+req POST "/api/v1/users/$ANN4/delegations" "{\"delegate_id\":\"$DELE\",\"ends_at\":\"$UNTIL\",\"reason\":\"leave\"}" "$T_ANN4" && expect 201
+DID=$(json .id)
+approve "$RD" "$T_DELE" "for ann4" && expect 200
+[[ $(json .status) == approved ]] || fail "$(cat "$TMP/body")"
+req GET "$RQ/$RD/approvals" "" "$TOKEN" && expect 200
+[[ $(json .data[0].approver_id) == "$DELE" && $(json .data[0].delegated_from) == "$ANN4" ]] || fail "$(cat "$TMP/body")"
+# rita is G5's only member: her delegate cannot approve her own request for her.
+req POST "/api/v1/users/$RITA/delegations" "{\"delegate_id\":\"$DELE\",\"ends_at\":\"$UNTIL\"}" "$T_RITA" && expect 201
+submit "$D_SOD" "$T_RITA" && expect 201
+RS=$(json .id)
+approve "$RS" "$T_DELE" && expect 403
+[[ $(chain "$RS") == pending ]] || fail "chain $(cat "$TMP/body")"
+req DELETE "/api/v1/users/$ANN4/delegations/$DID" "" "$T_ANN4" && expect 200
+submit "$D_ANY" "$T_PAUL" "$(form "$PAUL")" && expect 201
+RD2=$(json .id)
+approve "$RD2" "$T_DELE" && expect 403 # revoked
+approve "$RD2" "$T_ANN4" && expect 200
+[[ $(json .status) == approved ]] || fail "$(cat "$TMP/body")"
 ok
 
 step "tenant isolation; a rebuild from the log gives the same read model"
