@@ -375,6 +375,22 @@ static int check_upload(fl_http_req_t *req, fl_principal_t *p, up_t *u)
     return 1;
 }
 
+/*
+ * <root>/tmp/<32 random hex digits>: chosen by the server, never by the
+ * client (its X-Request-Id may repeat or hold path characters), so two
+ * uploads never share a temporary file.
+ */
+static int tmp_name(up_t *u)
+{
+    uint8_t r[16];
+    char hex[sizeof(r) * 2 + 1];
+
+    randombytes_buf(r, sizeof(r));
+    sodium_bin2hex(hex, sizeof(hex), r, sizeof(r));
+    int n = snprintf(u->tmp, sizeof(u->tmp), "%s/tmp/%s", u->root, hex);
+    return n > 0 && (size_t)n < sizeof(u->tmp) ? 0 : FL_ETOOBIG;
+}
+
 int fl_api_attach_upload(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p)
 {
     up_t *u = fl_arena_alloc(&req->arena, sizeof(*u));
@@ -389,9 +405,7 @@ int fl_api_attach_upload(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p)
     u->limit = FL_ATTACH_MAX_BYTES;
     if ((rc = check_upload(req, p, u)) != 1)
         return rc < 0 ? rc : 0;
-    if (fl_srv_attach_root(s, p->tenant->slug, u->root, sizeof(u->root)) < 0 ||
-        snprintf(u->tmp, sizeof(u->tmp), "%s/tmp/%s", u->root, req->request_id) >=
-            (int)sizeof(u->tmp))
+    if (fl_srv_attach_root(s, p->tenant->slug, u->root, sizeof(u->root)) < 0 || tmp_name(u) < 0)
         return fl_http_respond_error(req, 500, "the data directory's path is too long");
     u->hs = aligned_alloc(64, (sizeof(*u->hs) + 63) / 64 * 64);
     if (u->hs == NULL)

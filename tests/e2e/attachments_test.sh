@@ -156,6 +156,25 @@ req DELETE "$A/$LINKED" "" "$TOKEN" && expect 204
 cmp "$TMP/small.txt" "$STORE/${HASH:0:2}/$HASH" || fail "the shared file was removed"
 ok
 
+step "two concurrent uploads with the same X-Request-Id both succeed (the temporary name is the server's)"
+head -c $((3 * 1024 * 1024)) /dev/urandom >"$TMP/c1.bin"
+head -c $((3 * 1024 * 1024)) /dev/urandom >"$TMP/c2.bin"
+for i in 1 2; do # slowed down so that both temporary files exist at once
+    curl -s -o "$TMP/c$i.json" -w '%{http_code}' -X POST --limit-rate 2M -H "Authorization: Bearer $TOKEN" \
+        -H 'Content-Type: application/octet-stream' -H 'X-Request-Id: same-id' \
+        --data-binary "@$TMP/c$i.bin" "$BASE$A?filename=c$i.bin" >"$TMP/c$i.status" &
+    PIDS[i]=$!
+done
+wait "${PIDS[1]}" "${PIDS[2]}" # not the server's
+for i in 1 2; do
+    [[ $(cat "$TMP/c$i.status") == 201 ]] || fail "upload $i: $(cat "$TMP/c$i.status") $(cat "$TMP/c$i.json")"
+    H=$(jq -r .hash "$TMP/c$i.json")
+    cmp "$TMP/c$i.bin" "$STORE/${H:0:2}/$H" || fail "upload $i: the stored file differs"
+done
+upload "$TMP/small.txt" text/plain '?filename=dots.txt' "$TOKEN" 'X-Request-Id: ..' && expect 201
+[[ $(tmp_files) == 0 ]] || fail "$(tmp_files) temporary files left"
+ok
+
 step "a restart keeps everything"
 server_kill TERM
 server_start --read-wait-ms 2000 --max-upload $((30 * 1024 * 1024))
