@@ -247,6 +247,8 @@ const fl_http_route_t fl_srv_routes[] = {
           "delete an attachment (its uploader or an admin)"),
     ROUTE("POST", "/api/v1/attachments/{id}/link", SIGNED_IN, fl_api_attach_link,
           "link an attachment to an issue"),
+    ROUTE("GET", "/api/v1/attachments/{id}/download", SIGNED_IN, fl_api_attach_download,
+          "an attachment's bytes (ETag the hash, If-None-Match, one Range)"),
 };
 
 const size_t fl_srv_n_routes = sizeof(fl_srv_routes) / sizeof(fl_srv_routes[0]);

@@ -156,6 +156,48 @@ req DELETE "$A/$LINKED" "" "$TOKEN" && expect 204
 cmp "$TMP/small.txt" "$STORE/${HASH:0:2}/$HASH" || fail "the shared file was removed"
 ok
 
+step "download: the bytes, their headers, 304 on the hash, one range, HEAD, who may, deleted is 404"
+# dl ID [TOKEN] [HEADER...]: GET the bytes into $TMP/body
+dl() {
+    local id=$1 token=${2:-$TOKEN}
+    shift 2 2>/dev/null || shift $#
+    local args=(-s -o "$TMP/body" -D "$TMP/headers" -w '%{http_code}' -H "Authorization: Bearer $token")
+    for h in "$@"; do args+=(-H "$h"); done
+    rm -f "$TMP/body" # curl writes no file for an empty body
+    STATUS=$(curl "${args[@]}" "$BASE$A/$id/download")
+}
+dl "$BIG" && expect 200
+cmp "$TMP/big.bin" "$TMP/body" || fail "the download differs"
+[[ $(header Content-Type) == application/octet-stream && $(header Content-Length) == $((6 * 1024 * 1024 + 123)) ]] ||
+    fail "headers: $(cat "$TMP/headers")"
+[[ $(header ETag) == "\"$BHASH\"" && $(header X-Content-Type-Options) == nosniff ]] || fail "$(cat "$TMP/headers")"
+[[ $(header Content-Disposition) == "attachment; filename=\"r_sum_ final.pdf\"; filename*=UTF-8''r%C3%A9sum%C3%A9%20final.pdf" ]] ||
+    fail "Content-Disposition: $(header Content-Disposition)"
+dl "$BIG" "$TOKEN" "If-None-Match: \"$BHASH\"" && expect 304
+[[ ! -s $TMP/body ]] || fail "a 304 with a body"
+dl "$BIG" "$TOKEN" 'If-None-Match: "other"' && expect 200
+dl "$BIG" "$TOKEN" 'Range: bytes=100-199' && expect 206
+[[ $(header Content-Range) == "bytes 100-199/$((6 * 1024 * 1024 + 123))" && $(header Content-Length) == 100 ]] ||
+    fail "$(cat "$TMP/headers")"
+cmp <(tail -c +101 "$TMP/big.bin" | head -c 100) "$TMP/body" || fail "the range differs"
+dl "$BIG" "$TOKEN" 'Range: bytes=-10' && expect 206
+cmp <(tail -c 10 "$TMP/big.bin") "$TMP/body" || fail "the suffix range differs"
+dl "$BIG" "$TOKEN" 'Range: bytes=99999999-' && expect 416
+[[ $(header Content-Range) == "bytes */$((6 * 1024 * 1024 + 123))" ]] || fail "$(cat "$TMP/headers")"
+dl "$BIG" "$TOKEN" 'Range: bytes=0-1' 'If-Range: "other"' && expect 200
+STATUS=$(curl -s -o /dev/null -D "$TMP/headers" -w '%{http_code}' -I -H "Authorization: Bearer $TOKEN" "$BASE$A/$SMALL/download")
+expect 200
+[[ $(header Content-Length) == 19 ]] || fail "HEAD: $(cat "$TMP/headers")"
+dl "$SMALL" "$ANN_T" && expect 200 # through the issue it is linked to
+cmp "$TMP/small.txt" "$TMP/body" || fail "the small download differs"
+[[ $(header Content-Type) == text/plain ]] || fail "$(cat "$TMP/headers")"
+dl "$SMALL" "$RITA_T" && expect 404
+dl "$BIG" "$ANN_T" && expect 404
+dl "$LINKED" && expect 404 # deleted
+dl "$MINE" "$RITA_T" && expect 404
+dl not-a-uuid && expect 404
+ok
+
 step "two concurrent uploads with the same X-Request-Id both succeed (the temporary name is the server's)"
 head -c $((3 * 1024 * 1024)) /dev/urandom >"$TMP/c1.bin"
 head -c $((3 * 1024 * 1024)) /dev/urandom >"$TMP/c2.bin"
