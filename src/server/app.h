@@ -483,6 +483,9 @@ int fl_api_attach_upload(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 int fl_api_attach_get(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 int fl_api_attach_link(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 int fl_api_attach_delete(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+/* The live attachments of an issue, or of ?entity_type=&entity_id= (api_attachment_reads.c). */
+int fl_api_attach_list_issue(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_attach_list(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 /* The bytes, streamed from the file (api_attachment_download.c). */
 int fl_api_attach_download(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 

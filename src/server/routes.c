@@ -249,6 +249,10 @@ const fl_http_route_t fl_srv_routes[] = {
           "link an attachment to an issue"),
     ROUTE("GET", "/api/v1/attachments/{id}/download", SIGNED_IN, fl_api_attach_download,
           "an attachment's bytes (ETag the hash, If-None-Match, one Range)"),
+    ROUTE("GET", "/api/v1/attachments", SIGNED_IN, fl_api_attach_list,
+          "the live attachments of ?entity_type=&entity_id= (whoever may read the entity)"),
+    ROUTE("GET", "/api/v1/issues/{id}/attachments", SIGNED_IN, fl_api_attach_list_issue,
+          "an issue's live attachments (whoever may read the issue)"),
 };
 
 const size_t fl_srv_n_routes = sizeof(fl_srv_routes) / sizeof(fl_srv_routes[0]);

@@ -198,6 +198,28 @@ dl "$MINE" "$RITA_T" && expect 404
 dl not-a-uuid && expect 404
 ok
 
+step "an issue's live attachments, newest first, paged; the same JSON as the metadata; who may"
+upload "$TMP/small.txt" text/plain "?filename=second.txt&entity_type=issue&entity_id=$ISSUE" && expect 201
+SECOND=$(json .id)
+req GET "$A/$SMALL" "" "$TOKEN" && expect 200
+jq -S . "$TMP/body" >"$TMP/small.json"
+req GET "/api/v1/issues/$ISSUE/attachments" "" "$ANN_T" && expect 200
+[[ $(json .meta.total) == 2 && $(json '[.data[].id] | join(" ")') == "$SECOND $SMALL" ]] ||
+    fail "$(cat "$TMP/body")" # the deleted one is not listed
+jq -S '.data[1]' "$TMP/body" | cmp - "$TMP/small.json" || fail "the row differs from the metadata"
+req GET "/api/v1/issues/$ISSUE/attachments?per_page=1&page=2" "" "$ANN_T" && expect 200
+[[ $(json '[.data[].id] | join(" ")') == "$SMALL" && $(json .meta.per_page) == 1 ]] || fail "$(cat "$TMP/body")"
+req GET "/api/v1/issues/$ISSUE/attachments?colour=red" "" "$ANN_T" && expect 422 && field_named colour
+req GET "/api/v1/issues/$ISSUE/attachments?per_page=0" "" "$ANN_T" && expect 422 && field_named per_page
+req GET "/api/v1/issues/$ISSUE/attachments" "" "$RITA_T" && expect 404
+req GET "/api/v1/issues/00000000-0000-4000-8000-00000000dead/attachments" "" "$TOKEN" && expect 404
+req GET "$A?entity_type=issue&entity_id=$ISSUE&per_page=5" "" "$ANN_T" && expect 200
+[[ $(json .meta.total) == 2 && $(json .data[0].id) == "$SECOND" ]] || fail "$(cat "$TMP/body")"
+req GET "$A?entity_type=issue" "" "$ANN_T" && expect 422 && field_named entity_id
+req GET "$A?entity_type=invoice&entity_id=$ISSUE" "" "$ANN_T" && expect 422 && field_named entity_type
+req GET "$A?entity_type=issue&entity_id=$ISSUE" "" "$RITA_T" && expect 422 && field_named entity_id
+ok
+
 step "two concurrent uploads with the same X-Request-Id both succeed (the temporary name is the server's)"
 head -c $((3 * 1024 * 1024)) /dev/urandom >"$TMP/c1.bin"
 head -c $((3 * 1024 * 1024)) /dev/urandom >"$TMP/c2.bin"
