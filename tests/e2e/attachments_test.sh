@@ -248,3 +248,34 @@ req GET "$A/$BIG" "" "$TOKEN" && expect 200
 [[ $(json .hash) == "$BHASH" ]] || fail "$(cat "$TMP/body")"
 cmp "$TMP/big.bin" "$STORE/${BHASH:0:2}/$BHASH" || fail "the stored file differs"
 ok
+
+step "flctl attachments sweep: unreferenced files older than --older-than go, referenced ones stay"
+head -c 5000 /dev/urandom >"$TMP/unique.bin"
+upload "$TMP/unique.bin" application/octet-stream '?filename=unique.bin' && expect 201
+UNIQUE=$(json .id)
+UHASH=$(json .hash)
+req DELETE "$A/$UNIQUE" "" "$TOKEN" && expect 204
+OLD=$STORE/ab/ab$(printf '0%.0s' {1..62})
+NEW=$STORE/cd/cd$(printf '1%.0s' {1..62})
+mkdir -p "$STORE/ab" "$STORE/cd" "$STORE/tmp"
+echo orphan >"$OLD" && touch -d '2 hours ago' "$OLD"
+echo orphan >"$NEW"
+echo partial >"$STORE/tmp/leftover" && touch -d '2 hours ago' "$STORE/tmp/leftover"
+"$FLCTL" --data "$DATA" attachments sweep --tenant acme --dry-run >"$TMP/sweep.out" || fail "dry run failed"
+grep -q "would remove $OLD" "$TMP/sweep.out" && grep -q "would remove $STORE/tmp/leftover" "$TMP/sweep.out" ||
+    fail "$(cat "$TMP/sweep.out")"
+[[ -f $OLD && -f $STORE/tmp/leftover ]] || fail "a dry run removed files"
+"$FLCTL" --data "$DATA" attachments sweep --tenant acme >"$TMP/sweep.out" || fail "sweep failed"
+[[ ! -e $OLD && ! -e $STORE/tmp/leftover && -f $NEW && -f $STORE/${UHASH:0:2}/$UHASH ]] ||
+    fail "after the default sweep: $(cat "$TMP/sweep.out")"
+"$FLCTL" --data "$DATA" attachments sweep --tenant acme --older-than 0 >"$TMP/sweep.out" || fail "sweep failed"
+[[ ! -e $NEW && ! -e $STORE/${UHASH:0:2}/$UHASH ]] || fail "after --older-than 0: $(cat "$TMP/sweep.out")"
+for h in "$HASH" "$BHASH"; do [[ -f $STORE/${h:0:2}/$h ]] || fail "a referenced file was removed"; done
+for i in 1 2; do
+    H=$(jq -r .hash "$TMP/c$i.json")
+    [[ -f $STORE/${H:0:2}/$H ]] || fail "upload $i's file was removed"
+done
+req GET "$A/$SMALL/download" "" "$TOKEN" && expect 200 # a deleted attachment shares its bytes: kept
+"$FLCTL" --data "$DATA" attachments sweep >/dev/null 2>&1 && fail "no --tenant accepted"
+"$FLCTL" --data "$DATA" attachments sweep --tenant nope >/dev/null 2>&1 && fail "an unknown tenant accepted"
+ok
