@@ -70,6 +70,8 @@ typedef struct fl_server_config {
     unsigned issue_reopen_days;
     /* A streamed body's limit (attachments; the HTTP layer's 413); default 25 MiB. */
     size_t max_upload;
+    /* A tenant's attachment storage: the sum of its live attachments' sizes; 0: none. 10 GiB. */
+    uint64_t attach_quota;
 } fl_server_config_t;
 
 struct fl_server {

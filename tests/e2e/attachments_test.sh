@@ -279,3 +279,22 @@ req GET "$A/$SMALL/download" "" "$TOKEN" && expect 200 # a deleted attachment sh
 "$FLCTL" --data "$DATA" attachments sweep >/dev/null 2>&1 && fail "no --tenant accepted"
 "$FLCTL" --data "$DATA" attachments sweep --tenant nope >/dev/null 2>&1 && fail "an unknown tenant accepted"
 ok
+
+step "--attach-quota: a tenant's live attachments' sizes; 413 naming the quota, before or during the body"
+USED=$(psql "$PG" -At -c "SELECT sum(size_bytes) FROM tenant_acme.attachments WHERE deleted_at IS NULL")
+server_kill TERM
+server_start --read-wait-ms 2000 --max-upload $((30 * 1024 * 1024)) --attach-quota $((USED + 3000))
+head -c 5000 /dev/urandom >"$TMP/q5000.bin"
+head -c 2000 /dev/urandom >"$TMP/q2000.bin"
+upload "$TMP/q5000.bin" application/octet-stream '?filename=q.bin' && expect 413 && field_named body
+[[ $(json .title) == 'storage quota exceeded' && $(json .detail) == *'room for 3000 bytes'* ]] || fail "$(cat "$TMP/body")"
+upload "$TMP/q5000.bin" application/octet-stream '?filename=q.bin' "$TOKEN" 'Transfer-Encoding: chunked' &&
+    expect 413 && field_named body
+upload "$TMP/q2000.bin" application/octet-stream '?filename=q.bin' && expect 201
+Q=$(json .id)
+upload "$TMP/q2000.bin" application/octet-stream '?filename=q2.bin' && expect 413
+[[ $(json .detail) == *'room for 1000 bytes'* ]] || fail "$(cat "$TMP/body")"
+req DELETE "$A/$Q" "" "$TOKEN" && expect 204 # a deleted attachment frees its room
+upload "$TMP/q2000.bin" application/octet-stream '?filename=q3.bin' && expect 201
+[[ $(tmp_files) == 0 ]] || fail "$(tmp_files) temporary files left"
+ok
