@@ -132,7 +132,7 @@ int flctl_attachments_sweep(flctl_t *ctx, int argc, char **argv)
         .help = sweep_help,
         .opts = opts};
     uint64_t secs = 3600;
-    char root[2048], sub[2100];
+    char root[2048], sub[sizeof(root) + 264];
     sweep_t w = {.dry_run = false};
     fl_log_t *log;
     int rc = flctl_parse(ctx, &spec, argc, argv);
@@ -151,7 +151,11 @@ int flctl_attachments_sweep(flctl_t *ctx, int argc, char **argv)
     w.cutoff = time(NULL) - (time_t)secs;
     rc = live_hashes(log, t.label, w.live);
     fl_log_close(log);
-    snprintf(root, sizeof(root), "%s/tenants/%s/attachments", ctx->data_dir, t.tenant);
+    if (snprintf(root, sizeof(root), "%s/tenants/%s/attachments", ctx->data_dir, t.tenant) >=
+        (int)sizeof(root)) {
+        flctl_err("the data directory's path is too long");
+        rc = FLCTL_FAIL;
+    }
     DIR *d = rc == FLCTL_OK ? opendir(root) : NULL;
     struct dirent *e;
     while (d != NULL && (e = readdir(d)) != NULL) {
