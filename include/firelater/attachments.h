@@ -4,8 +4,9 @@
  * hash the BLAKE2b-256 of the bytes, so the same bytes are stored once), and
  * linked to an entity (an issue today; a request once that module lands).
  * The write side (aggregate, checks, decide), the read side (projection into
- * attachments) and the JSON a client sees. The HTTP glue, the streaming of
- * the body to disk and the downloads are src/server/api_attachments.c.
+ * attachments, the per-entity list) and the JSON a client sees. The HTTP
+ * glue: src/server/api_attachments.c (the body streamed to disk),
+ * api_attachment_reads.c (metadata, lists, links), api_attachment_download.c.
  *
  * Stream: attachment:<uuid> (attachment.uploaded, attachment.linked,
  * attachment.deleted).
