@@ -4,8 +4,9 @@
  * hash the BLAKE2b-256 of the bytes, so the same bytes are stored once), and
  * linked to an entity (an issue today; a request once that module lands).
  * The write side (aggregate, checks, decide), the read side (projection into
- * attachments) and the JSON a client sees. The HTTP glue, the streaming of
- * the body to disk and the downloads are src/server/api_attachments.c.
+ * attachments, the per-entity list) and the JSON a client sees. The HTTP
+ * glue: src/server/api_attachments.c (the body streamed to disk),
+ * api_attachment_reads.c (metadata, lists, links), api_attachment_download.c.
  *
  * Stream: attachment:<uuid> (attachment.uploaded, attachment.linked,
  * attachment.deleted).
@@ -22,6 +23,7 @@
 #include "firelater/aggcache.h"
 #include "firelater/arena.h"
 #include "firelater/domain.h"
+#include "firelater/http.h"
 #include "firelater/projector.h"
 
 #define FL_ATTACH_MAX_BYTES    (25u * 1024 * 1024) /* a tenant's default size limit */
@@ -137,5 +139,24 @@ int fl_attach_lookup(fl_agg_cache_t *cache, fl_arena_t *a, const char *id, fl_at
 /* --------------------------------------------------------------- read side */
 
 extern const fl_proj_handler_t fl_attach_projections[];
+
+/* One statement; rows carry column j (an attachment's JSON) and _total: fl_json_page. */
+typedef struct fl_attach_query {
+    const char *sql;
+    const char *params[4];
+    int nparams;
+    long page, per_page;
+} fl_attach_query_t;
+
+/*
+ * GET /<entity>s/{id}/attachments: the live attachments linked to
+ * entity_type:entity_id, newest first; page, per_page (1..100, default 25).
+ * Unknown parameters and bad values are 422 naming them (in d). FL_EINVAL
+ * also for an unknown entity type or an id that is not a uuid (the
+ * caller's check).
+ */
+int fl_attach_list_query(const char *entity_type, const char *entity_id,
+                         const fl_http_param_t *query, size_t n, fl_arena_t *a,
+                         fl_attach_query_t *out, fl_decision_t *d);
 
 #endif

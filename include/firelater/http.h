@@ -167,6 +167,18 @@ int fl_http_set_header(fl_http_req_t *req, const char *name, const char *value);
 int fl_http_respond(fl_http_req_t *req, int status, const char *content_type, const void *bytes,
                     size_t len);
 
+/*
+ * Answers with the bytes [offset, offset + len) of the open file fd, sent
+ * in 64 KiB chunks read on libuv's thread pool, one chunk in memory at a
+ * time (src/http/file.c). The server owns fd from this call on and closes
+ * it on every path (sent, HEAD, client gone, a read error). Content-Length
+ * is len; a file found shorter than len ends the connection. The
+ * connection takes its next request once the file is sent. The access
+ * log's bytes are len. Returns as fl_http_respond.
+ */
+int fl_http_respond_file(fl_http_req_t *req, int status, const char *content_type, int fd,
+                         uint64_t offset, uint64_t len);
+
 /* Answers with body serialized compactly, Content-Type application/json. Steals body. */
 int fl_http_respond_json(fl_http_req_t *req, int status, json_t *body);
 

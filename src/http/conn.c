@@ -64,6 +64,7 @@ void fl__http_conn_close(fl__http_conn_t *c)
         return;
     c->closing = true;
     c->ex = NULL;
+    fl__http_file_detach(c);
     uv_close((uv_handle_t *)&c->tcp, on_close);
     uv_close((uv_handle_t *)&c->timer, on_close);
     if (ex != NULL && (ex->state == EX_HANDLER || ex->state == EX_STREAM))
@@ -258,6 +259,8 @@ static bool step(fl__http_conn_t *c)
 {
     fl__http_ex_t *ex = c->ex;
 
+    if (c->file != NULL)
+        return false; /* the answer's file is still being sent */
     if (ex->state == EX_DONE) {
         fl__http_ex_reset(ex);
         c->idle_ms = now_ms(c);

@@ -17,6 +17,7 @@
 #define fl__container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
 
 typedef struct fl__http_conn fl__http_conn_t;
+typedef struct fl__http_file fl__http_file_t;
 
 /* Where an exchange (one request and its answer) stands. */
 typedef enum {
@@ -83,6 +84,7 @@ struct fl__http_conn {
     bool peer_eof;    /* the client sent FIN: no more input */
     bool broken;      /* a write failed to queue: close at the next chance */
     bool lingering, closing, reading, rejected;
+    fl__http_file_t *file; /* a file answer being sent (file.c): no next request until done */
 };
 
 struct fl_http_server {
@@ -94,6 +96,7 @@ struct fl_http_server {
     unsigned n_conns;    /* every open connection */
     unsigned n_rejected; /* of which answered 503 */
     size_t n_ex;         /* exchanges alive, gone ones included */
+    size_t n_files;      /* file answers alive (their fd open), detached ones included */
     bool shutting_down;
     fl_http_shutdown_cb shutdown_cb;
     void *shutdown_arg;
@@ -119,6 +122,16 @@ void fl__http_dispatch(fl__http_ex_t *ex);
 
 /* stream.c: a streamed body's end (0 complete, else the status to answer). */
 void fl__http_stream_end(fl__http_ex_t *ex, int status);
+
+/*
+ * file.c: a file answer. new takes fd (closed on every path); start sends it
+ * on c after the head; release drops one never started (NULL is fine);
+ * detach is the connection closing under it.
+ */
+fl__http_file_t *fl__http_file_new(fl_http_server_t *srv, int fd, uint64_t offset, uint64_t len);
+void fl__http_file_start(fl__http_conn_t *c, fl__http_file_t *f);
+void fl__http_file_release(fl__http_file_t *f);
+void fl__http_file_detach(fl__http_conn_t *c);
 
 /* conn.c: a connection's input, timers and closing. */
 void fl__http_conn_accept(fl_http_server_t *srv);

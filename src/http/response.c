@@ -114,17 +114,23 @@ static int respond_gone(fl__http_ex_t *ex)
     return -EPIPE;
 }
 
-int fl_http_respond(fl_http_req_t *req, int status, const char *content_type, const void *bytes,
-                    size_t len)
+/*
+ * The answer's head, and its body: bytes (copied), or the open file f (the
+ * connection sends it, then goes on). f is NULL for a bytes answer.
+ */
+static int respond(fl__http_ex_t *ex, int status, const char *content_type, const void *bytes,
+                   size_t len, fl__http_file_t *f)
 {
-    fl__http_ex_t *ex = (fl__http_ex_t *)req;
+    fl_http_req_t *req = &ex->req;
     fl__http_conn_t *c = ex->conn;
     fl_buf_t head = FL_BUF_INIT;
     bool close, send_body;
 
     fl_assert(ex->state != EX_DONE && ex->state != EX_IDLE); /* answered once only */
-    if (c == NULL)
+    if (c == NULL) {
+        fl__http_file_release(f);
         return respond_gone(ex);
+    }
     if (req->request_id[0] == '\0')
         fl__http_request_id(ex);
     /* A streamed body answered before its end leaves the input mid-message. */
@@ -132,15 +138,35 @@ int fl_http_respond(fl_http_req_t *req, int status, const char *content_type, co
             (ex->stream && !ex->body_done);
     send_body = body_allowed(status) && (req->method == NULL || strcmp(req->method, "HEAD") != 0);
     build_head(ex, &head, status, content_type, len, close);
-    fl__http_conn_write(c, head.data, head.len, send_body ? bytes : NULL, send_body ? len : 0);
+    fl__http_conn_write(c, head.data, head.len, send_body && f == NULL ? bytes : NULL,
+                        send_body && f == NULL ? len : 0);
     fl_buf_free(&head);
     access_log(ex, status, send_body ? len : 0);
     ex->state = EX_DONE;
     if (close)
         c->close_after = true;
+    if (f != NULL && send_body && len > 0)
+        fl__http_file_start(c, f);
+    else
+        fl__http_file_release(f);
     if (!c->in_loop)
         fl__http_conn_process(c);
     return 0;
+}
+
+int fl_http_respond(fl_http_req_t *req, int status, const char *content_type, const void *bytes,
+                    size_t len)
+{
+    return respond((fl__http_ex_t *)req, status, content_type, bytes, len, NULL);
+}
+
+int fl_http_respond_file(fl_http_req_t *req, int status, const char *content_type, int fd,
+                         uint64_t offset, uint64_t len)
+{
+    fl__http_ex_t *ex = (fl__http_ex_t *)req;
+
+    return respond(ex, status, content_type, NULL, (size_t)len,
+                   fl__http_file_new(ex->srv, fd, offset, len));
 }
 
 int fl_http_respond_json(fl_http_req_t *req, int status, json_t *body)

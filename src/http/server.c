@@ -263,7 +263,7 @@ void fl__http_server_check_done(fl_http_server_t *srv)
     fl_http_shutdown_cb cb = srv->shutdown_cb;
 
     if (!srv->shutting_down || cb == NULL || srv->listener != NULL || srv->n_conns > 0 ||
-        srv->n_ex > 0)
+        srv->n_ex > 0 || srv->n_files > 0)
         return;
     srv->shutdown_cb = NULL;
     cb(srv, srv->shutdown_arg);
@@ -273,7 +273,7 @@ void fl_http_server_free(fl_http_server_t *srv)
 {
     if (srv == NULL)
         return;
-    fl_assert(srv->n_conns == 0 && srv->n_ex == 0);
+    fl_assert(srv->n_conns == 0 && srv->n_ex == 0 && srv->n_files == 0);
     if (srv->listener != NULL) {
         /* Never shut down: let the handle close on its own and forget the server. */
         srv->listener->data = NULL;

@@ -172,3 +172,76 @@ int fl_api_attach_delete(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p)
     fl_commit_submit(s, c);
     return 0;
 }
+
+/* ------------------------------------------------------------------ lists */
+
+typedef struct list_ctx {
+    fl_http_req_t *req;
+    fl_attach_query_t q;
+} list_ctx_t;
+
+static void on_list(fl_store_res_t *res, void *ctx)
+{
+    list_ctx_t *lc = ctx;
+
+    if (!fl_srv_res_failed(lc->req, res))
+        fl_http_respond_json(lc->req, 200, fl_json_page(res, lc->q.page, lc->q.per_page));
+}
+
+/* The live attachments of type:id from the read model (the caller checked who may read). */
+static int list_of(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p, const char *type,
+                   const char *id, const fl_http_param_t *query, size_t n)
+{
+    list_ctx_t *lc = fl_arena_alloc(&req->arena, sizeof(*lc));
+    fl_decision_t d;
+
+    fl_assert(lc != NULL);
+    lc->req = req;
+    fl_decision_init(&d);
+    if (fl_attach_list_query(type, id, query, n, &req->arena, &lc->q, &d) != 0) {
+        if (!fl_decision_failed(&d))
+            return fl_http_respond_error(req, 500, "the list could not be built");
+        return fl_http_respond_problem(req, d.status, &d.problem);
+    }
+    return fl_srv_query(s, req, p->tenant->schema, lc->q.sql, lc->q.nparams, lc->q.params, on_list,
+                        lc);
+}
+
+/* GET /issues/{id}/attachments: whoever may read the issue. */
+int fl_api_attach_list_issue(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p)
+{
+    const char *id = fl_http_param(req, "id");
+
+    if (id == NULL || !fl_uuid_is_valid(id) || !entity_readable(req, p, "issue", id))
+        return fl_http_respond_error(req, 404, "no such issue");
+    return list_of(s, req, p, "issue", id, req->query, req->n_query);
+}
+
+/* GET /attachments?entity_type=&entity_id=[&page&per_page]: whoever may read the entity. */
+int fl_api_attach_list(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p)
+{
+    fl_http_param_t *rest = fl_arena_alloc(&req->arena, sizeof(*rest) * (req->n_query + 1));
+    const char *type = NULL, *id = NULL, *why;
+    size_t n = 0;
+
+    fl_assert(rest != NULL);
+    for (size_t i = 0; i < req->n_query; i++) {
+        if (strcmp(req->query[i].name, "entity_type") == 0)
+            type = req->query[i].value;
+        else if (strcmp(req->query[i].name, "entity_id") == 0)
+            id = req->query[i].value;
+        else
+            rest[n++] = req->query[i];
+    }
+    fl_problem_error_t e = {NULL, NULL};
+    if (type == NULL || id == NULL)
+        e = (fl_problem_error_t){type == NULL ? "entity_type" : "entity_id", "is required"};
+    else if ((why = fl_srv_attach_entity_problem(req, p, type, id)) != NULL)
+        e = (fl_problem_error_t){strncmp(why, "entity_type", 11) == 0 ? "entity_type" : "entity_id",
+                                 why};
+    if (e.field != NULL) {
+        fl_problem_t pr = {.title = "validation failed", .errors = &e, .n_errors = 1};
+        return fl_http_respond_problem(req, 422, &pr);
+    }
+    return list_of(s, req, p, type, id, rest, n);
+}

@@ -48,6 +48,7 @@ typedef struct up {
     int io_rc;
     uint64_t size, limit;
     int refused;    /* 413 once over the limit: the body is paused and the file dropped */
+    bool by_quota;  /* the limit is what the tenant's quota leaves, below the file limit */
     int end_status; /* the body's end: 0 complete, else the status to answer */
     bool busy, ended, final_queued;
 } up_t;
@@ -196,6 +197,15 @@ static void commit_upload(up_t *u)
     fl_commit_submit(u->s, c);
 }
 
+static void limit_message(const up_t *u, char *buf, size_t cap)
+{
+    if (u->by_quota)
+        snprintf(buf, cap, "the tenant's storage quota leaves room for %llu bytes",
+                 (unsigned long long)u->limit);
+    else
+        snprintf(buf, cap, "the file must be at most %llu bytes", (unsigned long long)u->limit);
+}
+
 /* Every job is done: answer, and free what is not in the arena. */
 static void answer(up_t *u)
 {
@@ -205,10 +215,9 @@ static void answer(up_t *u)
     fl_buf_free(&u->fill);
     fl_buf_free(&u->wbuf);
     free(u->hs);
-    snprintf(limit, sizeof(limit), "the file must be at most %llu bytes",
-             (unsigned long long)u->limit);
+    limit_message(u, limit, sizeof(limit));
     if (u->refused != 0)
-        refuse(req, 413, "file too large", "body", limit);
+        refuse(req, 413, u->by_quota ? "storage quota exceeded" : "file too large", "body", limit);
     else if (u->end_status != 0)
         fl_http_respond_error(req, u->end_status, "the file did not arrive whole");
     else if (u->size == 0)
@@ -347,9 +356,11 @@ static int read_query(fl_http_req_t *req, up_t *u, const char **filename)
 }
 
 /* The checks on what the headers say; 1 to go on, else answered. */
+static int declared_fits(fl_http_req_t *req, up_t *u);
+
 static int check_upload(fl_http_req_t *req, fl_principal_t *p, up_t *u)
 {
-    const char *filename = NULL, *why, *cl = fl_http_header(req, "Content-Length");
+    const char *filename = NULL, *why;
     int rc = read_query(req, u, &filename);
 
     if (rc != 1)
@@ -366,13 +377,70 @@ static int check_upload(fl_http_req_t *req, fl_principal_t *p, up_t *u)
     if (u->u.entity_type != NULL &&
         (why = fl_srv_attach_entity_problem(req, p, u->u.entity_type, u->u.entity_id)) != NULL)
         return refuse(req, 422, "validation failed", "entity_id", why);
-    if (cl != NULL && strtoull(cl, NULL, 10) > u->limit) {
-        char msg[96];
-        snprintf(msg, sizeof(msg), "the file must be at most %llu bytes",
-                 (unsigned long long)u->limit);
-        return refuse(req, 413, "file too large", "body", msg);
+    return declared_fits(req, u);
+}
+
+/* A declared Content-Length within the limit: 1, else answered 413. */
+static int declared_fits(fl_http_req_t *req, up_t *u)
+{
+    const char *cl = fl_http_header(req, "Content-Length");
+    char msg[96];
+
+    if (cl == NULL || strtoull(cl, NULL, 10) <= u->limit)
+        return 1;
+    limit_message(u, msg, sizeof(msg));
+    return refuse(req, 413, u->by_quota ? "storage quota exceeded" : "file too large", "body", msg);
+}
+
+/* Everything checked: the body flows into the temporary file. */
+static void start_body(up_t *u)
+{
+    u->hs = aligned_alloc(64, (sizeof(*u->hs) + 63) / 64 * 64);
+    if (u->hs == NULL)
+        fl_oom();
+    crypto_generichash_init(u->hs, NULL, 0, 32);
+    fl_buf_init(&u->fill);
+    fl_buf_init(&u->wbuf);
+    fl_http_body_stream(u->req, &(fl_http_body_sink_t){sink_data, sink_end, u});
+}
+
+/* The tenant's usage from the read model: the limit is what the quota leaves. */
+static void on_usage(fl_store_res_t *res, void *ctx)
+{
+    up_t *u = ctx;
+    uint64_t used, quota = u->s->cfg.attach_quota;
+
+    if (fl_srv_res_failed(u->req, res))
+        return;
+    used = fl_store_res_rows(res) == 1 ? strtoull(fl_store_res_value(res, 0, 0), NULL, 10) : 0;
+    if (quota - (used < quota ? used : quota) < u->limit) {
+        u->limit = quota - (used < quota ? used : quota);
+        u->by_quota = true;
     }
-    return 1;
+    if (u->limit == 0) {
+        char msg[96];
+        limit_message(u, msg, sizeof(msg));
+        refuse(u->req, 413, "storage quota exceeded", "body", msg);
+        return;
+    }
+    if (declared_fits(u->req, u) == 1)
+        start_body(u);
+}
+
+/*
+ * <root>/tmp/<32 random hex digits>: chosen by the server, never by the
+ * client (its X-Request-Id may repeat or hold path characters), so two
+ * uploads never share a temporary file.
+ */
+static int tmp_name(up_t *u)
+{
+    uint8_t r[16];
+    char hex[sizeof(r) * 2 + 1];
+
+    randombytes_buf(r, sizeof(r));
+    sodium_bin2hex(hex, sizeof(hex), r, sizeof(r));
+    int n = snprintf(u->tmp, sizeof(u->tmp), "%s/tmp/%s", u->root, hex);
+    return n > 0 && (size_t)n < sizeof(u->tmp) ? 0 : FL_ETOOBIG;
 }
 
 int fl_api_attach_upload(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p)
@@ -389,16 +457,14 @@ int fl_api_attach_upload(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p)
     u->limit = FL_ATTACH_MAX_BYTES;
     if ((rc = check_upload(req, p, u)) != 1)
         return rc < 0 ? rc : 0;
-    if (fl_srv_attach_root(s, p->tenant->slug, u->root, sizeof(u->root)) < 0 ||
-        snprintf(u->tmp, sizeof(u->tmp), "%s/tmp/%s", u->root, req->request_id) >=
-            (int)sizeof(u->tmp))
+    if (fl_srv_attach_root(s, p->tenant->slug, u->root, sizeof(u->root)) < 0 || tmp_name(u) < 0)
         return fl_http_respond_error(req, 500, "the data directory's path is too long");
-    u->hs = aligned_alloc(64, (sizeof(*u->hs) + 63) / 64 * 64);
-    if (u->hs == NULL)
-        fl_oom();
-    crypto_generichash_init(u->hs, NULL, 0, 32);
-    fl_buf_init(&u->fill);
-    fl_buf_init(&u->wbuf);
-    fl_http_body_stream(req, &(fl_http_body_sink_t){sink_data, sink_end, u});
-    return 0;
+    if (s->cfg.attach_quota == 0) {
+        start_body(u);
+        return 0;
+    }
+    return fl_srv_query(s, req, p->tenant->schema,
+                        "SELECT COALESCE(sum(size_bytes), 0) FROM attachments"
+                        " WHERE deleted_at IS NULL",
+                        0, NULL, on_usage, u);
 }

@@ -70,6 +70,8 @@ typedef struct fl_server_config {
     unsigned issue_reopen_days;
     /* A streamed body's limit (attachments; the HTTP layer's 413); default 25 MiB. */
     size_t max_upload;
+    /* A tenant's attachment storage: the sum of its live attachments' sizes; 0: none. 10 GiB. */
+    uint64_t attach_quota;
 } fl_server_config_t;
 
 struct fl_server {
@@ -483,6 +485,11 @@ int fl_api_attach_upload(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 int fl_api_attach_get(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 int fl_api_attach_link(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 int fl_api_attach_delete(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+/* The live attachments of an issue, or of ?entity_type=&entity_id= (api_attachment_reads.c). */
+int fl_api_attach_list_issue(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_attach_list(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+/* The bytes, streamed from the file (api_attachment_download.c). */
+int fl_api_attach_download(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 
 /* ------------------------------------------------------- service requests */
 

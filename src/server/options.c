@@ -24,6 +24,8 @@ static const char usage_text[] =
     "  --max-body BYTES      request body limit, 413 beyond (FIRELATER_MAX_BODY; 1048576)\n"
     "  --max-upload BYTES    a streamed body's limit (attachments), 413 beyond\n"
     "                        (FIRELATER_MAX_UPLOAD; 26214400)\n"
+    "  --attach-quota BYTES  a tenant's attachment storage (the live attachments' sizes),\n"
+    "                        413 beyond; 0 for none (FIRELATER_ATTACH_QUOTA; 10737418240)\n"
     "  --max-header BYTES    request line and headers limit, 431 beyond\n"
     "                        (FIRELATER_MAX_HEADER; 16384)\n"
     "  --max-connections N   concurrent connections, 503 beyond (FIRELATER_MAX_CONNECTIONS;\n"
@@ -137,7 +139,7 @@ int fl_srv_options(fl_server_config_t *cfg, int argc, char **argv)
     cfg->pg = "";
     cfg->access_log = "-";
     unsigned long reopen_days = FL_ISSUES_REOPEN_DAYS;
-    unsigned long upload = 25UL << 20; /* attachments (issue 6) */
+    unsigned long upload = 25UL << 20, quota = 10UL << 30; /* attachments (issue 6) */
     const opt_t opts[] = {
         {"--data", "FIRELATER_DATA", &cfg->data_dir, NULL, 0, 0},
         {"--listen", "FIRELATER_LISTEN", &cfg->listen, NULL, 0, 0},
@@ -150,6 +152,7 @@ int fl_srv_options(fl_server_config_t *cfg, int argc, char **argv)
         {"--access-log", "FIRELATER_ACCESS_LOG", &cfg->access_log, NULL, 0, 0},
         {"--issue-reopen-days", "FIRELATER_ISSUE_REOPEN_DAYS", NULL, &reopen_days, 0, 3650},
         {"--max-upload", "FIRELATER_MAX_UPLOAD", NULL, &upload, 1024, 1UL << 32},
+        {"--attach-quota", "FIRELATER_ATTACH_QUOTA", NULL, &quota, 0, 1UL << 50},
     };
     size_t n = sizeof(opts) / sizeof(opts[0]);
     for (size_t k = 0; k < n; k++) {
@@ -170,6 +173,7 @@ int fl_srv_options(fl_server_config_t *cfg, int argc, char **argv)
     cfg->pg_pool = (unsigned)pool;
     cfg->issue_reopen_days = (unsigned)reopen_days;
     cfg->max_upload = upload;
+    cfg->attach_quota = quota;
     return -1;
 }
 

@@ -280,6 +280,12 @@ const fl_http_route_t fl_srv_routes[] = {
           "delete an attachment (its uploader or an admin)"),
     ROUTE("POST", "/api/v1/attachments/{id}/link", SIGNED_IN, fl_api_attach_link,
           "link an attachment to an issue"),
+    ROUTE("GET", "/api/v1/attachments/{id}/download", SIGNED_IN, fl_api_attach_download,
+          "an attachment's bytes (ETag the hash, If-None-Match, one Range)"),
+    ROUTE("GET", "/api/v1/attachments", SIGNED_IN, fl_api_attach_list,
+          "the live attachments of ?entity_type=&entity_id= (whoever may read the entity)"),
+    ROUTE("GET", "/api/v1/issues/{id}/attachments", SIGNED_IN, fl_api_attach_list_issue,
+          "an issue's live attachments (whoever may read the issue)"),
     /* approval delegations (issue 6): the user themself, or users:read / users:update */
     ROUTE("GET", "/api/v1/users/{id}/delegations", NEED_OR_SELF(USERS, READ),
           fl_api_delegations_list, "a user's delegations of their approvals; ?as_of="),

@@ -156,6 +156,89 @@ req DELETE "$A/$LINKED" "" "$TOKEN" && expect 204
 cmp "$TMP/small.txt" "$STORE/${HASH:0:2}/$HASH" || fail "the shared file was removed"
 ok
 
+step "download: the bytes, their headers, 304 on the hash, one range, HEAD, who may, deleted is 404"
+# dl ID [TOKEN] [HEADER...]: GET the bytes into $TMP/body
+dl() {
+    local id=$1 token=${2:-$TOKEN}
+    shift 2 2>/dev/null || shift $#
+    local args=(-s -o "$TMP/body" -D "$TMP/headers" -w '%{http_code}' -H "Authorization: Bearer $token")
+    for h in "$@"; do args+=(-H "$h"); done
+    rm -f "$TMP/body" # curl writes no file for an empty body
+    STATUS=$(curl "${args[@]}" "$BASE$A/$id/download")
+}
+dl "$BIG" && expect 200
+cmp "$TMP/big.bin" "$TMP/body" || fail "the download differs"
+[[ $(header Content-Type) == application/octet-stream && $(header Content-Length) == $((6 * 1024 * 1024 + 123)) ]] ||
+    fail "headers: $(cat "$TMP/headers")"
+[[ $(header ETag) == "\"$BHASH\"" && $(header X-Content-Type-Options) == nosniff ]] || fail "$(cat "$TMP/headers")"
+[[ $(header Content-Disposition) == "attachment; filename=\"r_sum_ final.pdf\"; filename*=UTF-8''r%C3%A9sum%C3%A9%20final.pdf" ]] ||
+    fail "Content-Disposition: $(header Content-Disposition)"
+dl "$BIG" "$TOKEN" "If-None-Match: \"$BHASH\"" && expect 304
+[[ ! -s $TMP/body ]] || fail "a 304 with a body"
+dl "$BIG" "$TOKEN" 'If-None-Match: "other"' && expect 200
+dl "$BIG" "$TOKEN" 'Range: bytes=100-199' && expect 206
+[[ $(header Content-Range) == "bytes 100-199/$((6 * 1024 * 1024 + 123))" && $(header Content-Length) == 100 ]] ||
+    fail "$(cat "$TMP/headers")"
+cmp <(tail -c +101 "$TMP/big.bin" | head -c 100) "$TMP/body" || fail "the range differs"
+dl "$BIG" "$TOKEN" 'Range: bytes=-10' && expect 206
+cmp <(tail -c 10 "$TMP/big.bin") "$TMP/body" || fail "the suffix range differs"
+dl "$BIG" "$TOKEN" 'Range: bytes=99999999-' && expect 416
+[[ $(header Content-Range) == "bytes */$((6 * 1024 * 1024 + 123))" ]] || fail "$(cat "$TMP/headers")"
+dl "$BIG" "$TOKEN" 'Range: bytes=0-1' 'If-Range: "other"' && expect 200
+STATUS=$(curl -s -o /dev/null -D "$TMP/headers" -w '%{http_code}' -I -H "Authorization: Bearer $TOKEN" "$BASE$A/$SMALL/download")
+expect 200
+[[ $(header Content-Length) == 19 ]] || fail "HEAD: $(cat "$TMP/headers")"
+dl "$SMALL" "$ANN_T" && expect 200 # through the issue it is linked to
+cmp "$TMP/small.txt" "$TMP/body" || fail "the small download differs"
+[[ $(header Content-Type) == text/plain ]] || fail "$(cat "$TMP/headers")"
+dl "$SMALL" "$RITA_T" && expect 404
+dl "$BIG" "$ANN_T" && expect 404
+dl "$LINKED" && expect 404 # deleted
+dl "$MINE" "$RITA_T" && expect 404
+dl not-a-uuid && expect 404
+ok
+
+step "an issue's live attachments, newest first, paged; the same JSON as the metadata; who may"
+upload "$TMP/small.txt" text/plain "?filename=second.txt&entity_type=issue&entity_id=$ISSUE" && expect 201
+SECOND=$(json .id)
+req GET "$A/$SMALL" "" "$TOKEN" && expect 200
+jq -S . "$TMP/body" >"$TMP/small.json"
+req GET "/api/v1/issues/$ISSUE/attachments" "" "$ANN_T" && expect 200
+[[ $(json .meta.total) == 2 && $(json '[.data[].id] | join(" ")') == "$SECOND $SMALL" ]] ||
+    fail "$(cat "$TMP/body")" # the deleted one is not listed
+jq -S '.data[1]' "$TMP/body" | cmp - "$TMP/small.json" || fail "the row differs from the metadata"
+req GET "/api/v1/issues/$ISSUE/attachments?per_page=1&page=2" "" "$ANN_T" && expect 200
+[[ $(json '[.data[].id] | join(" ")') == "$SMALL" && $(json .meta.per_page) == 1 ]] || fail "$(cat "$TMP/body")"
+req GET "/api/v1/issues/$ISSUE/attachments?colour=red" "" "$ANN_T" && expect 422 && field_named colour
+req GET "/api/v1/issues/$ISSUE/attachments?per_page=0" "" "$ANN_T" && expect 422 && field_named per_page
+req GET "/api/v1/issues/$ISSUE/attachments" "" "$RITA_T" && expect 404
+req GET "/api/v1/issues/00000000-0000-4000-8000-00000000dead/attachments" "" "$TOKEN" && expect 404
+req GET "$A?entity_type=issue&entity_id=$ISSUE&per_page=5" "" "$ANN_T" && expect 200
+[[ $(json .meta.total) == 2 && $(json .data[0].id) == "$SECOND" ]] || fail "$(cat "$TMP/body")"
+req GET "$A?entity_type=issue" "" "$ANN_T" && expect 422 && field_named entity_id
+req GET "$A?entity_type=invoice&entity_id=$ISSUE" "" "$ANN_T" && expect 422 && field_named entity_type
+req GET "$A?entity_type=issue&entity_id=$ISSUE" "" "$RITA_T" && expect 422 && field_named entity_id
+ok
+
+step "two concurrent uploads with the same X-Request-Id both succeed (the temporary name is the server's)"
+head -c $((3 * 1024 * 1024)) /dev/urandom >"$TMP/c1.bin"
+head -c $((3 * 1024 * 1024)) /dev/urandom >"$TMP/c2.bin"
+for i in 1 2; do # slowed down so that both temporary files exist at once
+    curl -s -o "$TMP/c$i.json" -w '%{http_code}' -X POST --limit-rate 2M -H "Authorization: Bearer $TOKEN" \
+        -H 'Content-Type: application/octet-stream' -H 'X-Request-Id: same-id' \
+        --data-binary "@$TMP/c$i.bin" "$BASE$A?filename=c$i.bin" >"$TMP/c$i.status" &
+    PIDS[i]=$!
+done
+wait "${PIDS[1]}" "${PIDS[2]}" # not the server's
+for i in 1 2; do
+    [[ $(cat "$TMP/c$i.status") == 201 ]] || fail "upload $i: $(cat "$TMP/c$i.status") $(cat "$TMP/c$i.json")"
+    H=$(jq -r .hash "$TMP/c$i.json")
+    cmp "$TMP/c$i.bin" "$STORE/${H:0:2}/$H" || fail "upload $i: the stored file differs"
+done
+upload "$TMP/small.txt" text/plain '?filename=dots.txt' "$TOKEN" 'X-Request-Id: ..' && expect 201
+[[ $(tmp_files) == 0 ]] || fail "$(tmp_files) temporary files left"
+ok
+
 step "a restart keeps everything"
 server_kill TERM
 server_start --read-wait-ms 2000 --max-upload $((30 * 1024 * 1024))
@@ -164,4 +247,54 @@ req GET "$A/$LINKED" "" "$TOKEN" && expect 404
 req GET "$A/$BIG" "" "$TOKEN" && expect 200
 [[ $(json .hash) == "$BHASH" ]] || fail "$(cat "$TMP/body")"
 cmp "$TMP/big.bin" "$STORE/${BHASH:0:2}/$BHASH" || fail "the stored file differs"
+ok
+
+step "flctl attachments sweep: unreferenced files older than --older-than go, referenced ones stay"
+head -c 5000 /dev/urandom >"$TMP/unique.bin"
+upload "$TMP/unique.bin" application/octet-stream '?filename=unique.bin' && expect 201
+UNIQUE=$(json .id)
+UHASH=$(json .hash)
+req DELETE "$A/$UNIQUE" "" "$TOKEN" && expect 204
+OLD=$STORE/ab/ab$(printf '0%.0s' {1..62})
+NEW=$STORE/cd/cd$(printf '1%.0s' {1..62})
+mkdir -p "$STORE/ab" "$STORE/cd" "$STORE/tmp"
+echo orphan >"$OLD" && touch -d '2 hours ago' "$OLD"
+echo orphan >"$NEW"
+echo partial >"$STORE/tmp/leftover" && touch -d '2 hours ago' "$STORE/tmp/leftover"
+"$FLCTL" --data "$DATA" attachments sweep --tenant acme --dry-run >"$TMP/sweep.out" || fail "dry run failed"
+grep -q "would remove $OLD" "$TMP/sweep.out" && grep -q "would remove $STORE/tmp/leftover" "$TMP/sweep.out" ||
+    fail "$(cat "$TMP/sweep.out")"
+[[ -f $OLD && -f $STORE/tmp/leftover ]] || fail "a dry run removed files"
+"$FLCTL" --data "$DATA" attachments sweep --tenant acme >"$TMP/sweep.out" || fail "sweep failed"
+[[ ! -e $OLD && ! -e $STORE/tmp/leftover && -f $NEW && -f $STORE/${UHASH:0:2}/$UHASH ]] ||
+    fail "after the default sweep: $(cat "$TMP/sweep.out")"
+"$FLCTL" --data "$DATA" attachments sweep --tenant acme --older-than 0 >"$TMP/sweep.out" || fail "sweep failed"
+[[ ! -e $NEW && ! -e $STORE/${UHASH:0:2}/$UHASH ]] || fail "after --older-than 0: $(cat "$TMP/sweep.out")"
+for h in "$HASH" "$BHASH"; do [[ -f $STORE/${h:0:2}/$h ]] || fail "a referenced file was removed"; done
+for i in 1 2; do
+    H=$(jq -r .hash "$TMP/c$i.json")
+    [[ -f $STORE/${H:0:2}/$H ]] || fail "upload $i's file was removed"
+done
+req GET "$A/$SMALL/download" "" "$TOKEN" && expect 200 # a deleted attachment shares its bytes: kept
+"$FLCTL" --data "$DATA" attachments sweep >/dev/null 2>&1 && fail "no --tenant accepted"
+"$FLCTL" --data "$DATA" attachments sweep --tenant nope >/dev/null 2>&1 && fail "an unknown tenant accepted"
+ok
+
+step "--attach-quota: a tenant's live attachments' sizes; 413 naming the quota, before or during the body"
+USED=$(psql "$PG" -At -c "SELECT sum(size_bytes) FROM tenant_acme.attachments WHERE deleted_at IS NULL")
+server_kill TERM
+server_start --read-wait-ms 2000 --max-upload $((30 * 1024 * 1024)) --attach-quota $((USED + 3000))
+head -c 5000 /dev/urandom >"$TMP/q5000.bin"
+head -c 2000 /dev/urandom >"$TMP/q2000.bin"
+upload "$TMP/q5000.bin" application/octet-stream '?filename=q.bin' && expect 413 && field_named body
+[[ $(json .title) == 'storage quota exceeded' && $(json .detail) == *'room for 3000 bytes'* ]] || fail "$(cat "$TMP/body")"
+upload "$TMP/q5000.bin" application/octet-stream '?filename=q.bin' "$TOKEN" 'Transfer-Encoding: chunked' &&
+    expect 413 && field_named body
+upload "$TMP/q2000.bin" application/octet-stream '?filename=q.bin' && expect 201
+Q=$(json .id)
+upload "$TMP/q2000.bin" application/octet-stream '?filename=q2.bin' && expect 413
+[[ $(json .detail) == *'room for 1000 bytes'* ]] || fail "$(cat "$TMP/body")"
+req DELETE "$A/$Q" "" "$TOKEN" && expect 204 # a deleted attachment frees its room
+upload "$TMP/q2000.bin" application/octet-stream '?filename=q3.bin' && expect 201
+[[ $(tmp_files) == 0 ]] || fail "$(tmp_files) temporary files left"
 ok

@@ -136,5 +136,6 @@ int flctl_migrate(flctl_t *ctx, int argc, char **argv);
 int flctl_projections_status(flctl_t *ctx, int argc, char **argv);
 int flctl_projections_rebuild(flctl_t *ctx, int argc, char **argv);
 int flctl_audit_export(flctl_t *ctx, int argc, char **argv);
+int flctl_attachments_sweep(flctl_t *ctx, int argc, char **argv);
 
 #endif

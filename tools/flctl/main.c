@@ -35,6 +35,7 @@ static const flctl_cmd_t commands[] = {
     {"projections", "status", flctl_projections_status},
     {"projections", "rebuild", flctl_projections_rebuild},
     {"audit", "export", flctl_audit_export},
+    {"attachments", "sweep", flctl_attachments_sweep},
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -68,6 +69,10 @@ static const char usage_text[] =
     "  audit export LOG [--from TIME] [--to TIME]\n"
     "                                        events as JSON lines with their stored bytes\n"
     "                                        (raw, base64) and hashes, to check elsewhere\n"
+    "\n"
+    "Attachments:\n"
+    "  attachments sweep --tenant SLUG [--older-than SECONDS] [--dry-run]\n"
+    "                                        remove stored files no live attachment uses\n"
     "\n"
     "Options:\n"
     "  --data DIR   the data directory (default: $FIRELATER_DATA, else ./.data);\n"
@@ -154,7 +159,8 @@ static const flctl_cmd_t *find_command(int argc, char **argv, int *i)
 static bool is_group(const char *word)
 {
     return strcmp(word, "tenant") == 0 || strcmp(word, "log") == 0 ||
-           strcmp(word, "projections") == 0 || strcmp(word, "audit") == 0;
+           strcmp(word, "projections") == 0 || strcmp(word, "audit") == 0 ||
+           strcmp(word, "attachments") == 0;
 }
 
 /* A write error on stdout (a full disk, a closed pipe) must not pass for success. */

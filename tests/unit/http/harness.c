@@ -87,7 +87,7 @@ static const fl_http_route_t routes[] = {
     {"GET", "/slow", h_slow, NULL, false},        {"GET", "/slower", h_slow, NULL, false},
     {"GET", "/items/{id}", h_item, NULL, false},  {"PUT", "/items/{id}", h_item, NULL, false},
     {"POST", "/json", h_json, NULL, false},       {"GET", "/fail", h_fail, NULL, false},
-    {"POST", "/upload", th_h_upload, NULL, true},
+    {"POST", "/upload", th_h_upload, NULL, true}, {"GET", "/file", th_h_file, NULL, false},
 };
 
 static void remove_dir(const char *dir)

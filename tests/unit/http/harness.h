@@ -37,6 +37,13 @@ TCase *th_stream_tcase(void);
 /* POST /upload: the streamed route (harness_stream.c). */
 int th_h_upload(fl_http_req_t *req);
 
+/* GET /file?n=N[&off=O][&len=L]: a file answer (harness_file.c). */
+int th_h_file(fl_http_req_t *req);
+/* The file answer's test case (test_file.c). */
+TCase *th_file_tcase(void);
+/* How many file descriptors the process has open. */
+int th_open_fds(void);
+
 /* The names of the files in t->dir, sorted, joined by spaces (malloc'd). */
 char *th_files(const th_t *t);
 

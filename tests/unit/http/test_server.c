@@ -588,6 +588,7 @@ static Suite *suite(void)
     tcase_add_test(tc, access_log_line);
     suite_add_tcase(s, tc);
     suite_add_tcase(s, th_stream_tcase());
+    suite_add_tcase(s, th_file_tcase());
     return s;
 }
 
