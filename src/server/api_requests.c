@@ -303,6 +303,9 @@ int fl_api_requests_update(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p
     if (rc == 0 && fl_srv_request_party_only(p) != NULL &&
         (p->user_id == NULL || strcmp(r->requester_id, p->user_id) != 0))
         rc = fl_decision_fail(&c->d, 403, "forbidden", "only the requester or an agent edits it");
+    if (rc == 0 && (cmd.set & FL_REQ_UPD_FORM) && fl_request_is_parent(r))
+        rc = fl_decision_refuse(&c->d, 422, "validation failed", "form_data",
+                                "a bundle request has no form of its own: edit its children");
     bool editable = r->status == FL_REQ_PENDING_APPROVAL || r->status == FL_REQ_APPROVED;
     fl_srv_cmd_ctx(req, p, &ctx);
     if (rc == 0 && (cmd.set & FL_REQ_UPD_FORM) && editable) {

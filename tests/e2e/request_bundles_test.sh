@@ -126,6 +126,7 @@ ok
 
 step "the parent follows its children: approvals, fulfilment, completion"
 req POST "$RQ/$P/start" "" "$TOKEN" && expect 409 && field_named status
+req PUT "$RQ/$P" '{"form_data":{}}' "$T_RITA" && expect 422 && field_named form_data
 act "$C0" approve "$T_ANN"
 status_is "$P" pending_approval
 act "$C1" approve "$T_ANN"
