@@ -243,7 +243,7 @@ static void submit_bundle(fl_http_req_t *req, fl_principal_t *p, const fl_req_cr
     fl_srv_cmd_ctx(req, p, &ctx);
     for (size_t i = 0; rc == 0 && i < n; i++) {
         fl_catalog_item_info_t *it = &items[i];
-        char base[40];
+        char base[48];
         if (fl_catalog_item_lookup(p->tenant->cache, cmd->children[i].item_id, &req->arena, it) !=
             0) {
             rc = fl_decision_fail(d, 503, "the event log cannot be read", NULL);

@@ -71,6 +71,9 @@ static int check_children(const fl_cmd_ctx_t *ctx, const fl_req_create_cmd_t *cm
 
     if (n < 0)
         return fl_decision_fail(d, 503, "the bundle cannot be read", NULL);
+    if (n == 0)
+        return fl_decision_refuse(d, 422, "validation failed", "bundle_id",
+                                  "the bundle has no items");
     if (n > FL_REQ_MAX_CHILDREN) {
         snprintf(msg, sizeof(msg),
                  "the bundle has %ld items with their quantities: a bundle request has at most %d",

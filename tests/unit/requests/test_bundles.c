@@ -334,6 +334,12 @@ START_TEST(bundle_refused_whole)
     /* a deleted or inactive bundle */
     ck_assert_int_eq(
         create("{\"bundle_id\":\"" BUNDLE "\",\"children\":[{\"item_id\":\"" I1 "\"}]}", &cmd), 0);
+    bundle.e.fields = "{\"name\":\"x\",\"status\":\"active\",\"items\":[]}";
+    cmd.n_children = 0; /* not from a body (decoding refuses it), but the bundle has none */
+    ck_assert_int_eq(fl_requests_decide_bundle(&ctx, &cmd, &br, &d), FL_EINVAL);
+    ck_assert(tu_has_error(&d, "bundle_id"));
+    ck_assert_int_eq(
+        create("{\"bundle_id\":\"" BUNDLE "\",\"children\":[{\"item_id\":\"" I1 "\"}]}", &cmd), 0);
     bundle.e.fields = "{\"name\":\"x\",\"status\":\"inactive\",\"items\":[]}";
     ck_assert_int_eq(fl_requests_decide_bundle(&ctx, &cmd, &br, &d), FL_EINVAL);
     ck_assert(tu_has_error(&d, "bundle_id"));
