@@ -347,6 +347,40 @@ START_TEST(bundle_refused_whole)
 }
 END_TEST
 
+/* The cap: 20 children fit one decision (2 + 2 x 20 events); a bundle of 21 is 422. */
+START_TEST(bundle_of_twenty)
+{
+    static fl_req_create_cmd_t cmd;
+    static fl_req_create_refs_t refs[FL_REQ_MAX_CHILDREN];
+    json_t *form = json_object();
+    fl_req_bundle_refs_t br = {&bundle, refs};
+
+    catalog();
+    bundle.e.fields = "{\"name\":\"Mice\",\"status\":\"active\",\"items\":["
+                      "{\"item_id\":\"" I1 "\",\"quantity\":20,\"sort_order\":0}]}";
+    memset(&cmd, 0, sizeof(cmd));
+    cmd.bundle_id = BUNDLE;
+    cmd.n_children = FL_REQ_MAX_CHILDREN;
+    for (size_t i = 0; i < FL_REQ_MAX_CHILDREN; i++) {
+        cmd.children[i].item_id = I1;
+        refs[i] = (fl_req_create_refs_t){&it1, true, form, &rita};
+    }
+    ck_assert_int_eq(fl_requests_decide_bundle(&ctx, &cmd, &br, &d), 0);
+    ck_assert_uint_eq(d.n_events, 2 + 2 * FL_REQ_MAX_CHILDREN);
+    ck_assert_uint_eq(d.n_expects, 1 + 1 + 1 + FL_REQ_MAX_CHILDREN); /* bundle, item, each new */
+
+    fl_decision_release(&d);
+    fl_decision_init(&d);
+    bundle.e.fields = "{\"name\":\"Mice\",\"status\":\"active\",\"items\":["
+                      "{\"item_id\":\"" I1 "\",\"quantity\":20,\"sort_order\":0},"
+                      "{\"item_id\":\"" I2 "\",\"quantity\":1,\"sort_order\":1}]}";
+    ck_assert_int_eq(fl_requests_decide_bundle(&ctx, &cmd, &br, &d), FL_EINVAL);
+    ck_assert_uint_eq(d.n_events, 0);
+    ck_assert(tu_has_error(&d, "bundle_id"));
+    json_decref(form);
+}
+END_TEST
+
 TCase *requests_bundles_tcase(void)
 {
     TCase *tc = tcase_create("bundles");
@@ -356,5 +390,6 @@ TCase *requests_bundles_tcase(void)
     tcase_add_test(tc, bundle_parent_and_children);
     tcase_add_test(tc, bundle_cancel_parent);
     tcase_add_test(tc, bundle_refused_whole);
+    tcase_add_test(tc, bundle_of_twenty);
     return tc;
 }
