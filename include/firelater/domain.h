@@ -33,8 +33,10 @@ typedef struct fl_cmd_ctx {
     const char *user_agent; /* may be NULL */
 } fl_cmd_ctx_t;
 
-#define FL_DECISION_MAX_EVENTS  16
-#define FL_DECISION_MAX_EXPECTS 16
+/* 64: a bundle request of FL_REQ_MAX_CHILDREN children takes 2 + 2 x 20 events and as many
+ * expectations as streams (src/domain/requests/README.md "Bundles"). */
+#define FL_DECISION_MAX_EVENTS  64
+#define FL_DECISION_MAX_EXPECTS 64
 #define FL_DECISION_MAX_ERRORS  32
 
 typedef struct fl_decision {

@@ -31,6 +31,7 @@
 #define FL_REQ_NUMBER_PREFIX "REQ" /* the log allocates REQ-00001, REQ-00002, ... */
 #define FL_REQ_TEXT_MAX      10000 /* characters of comments, notes and reasons */
 #define FL_REQ_MAX_STEPS     FL_CAT_MAX_GROUPS
+#define FL_REQ_MAX_CHILDREN  20 /* children of a bundle request (items x quantities) */
 
 /* The statuses of the spec's service_requests.status. new is never a resting state. */
 typedef enum fl_req_status {
@@ -87,6 +88,12 @@ typedef struct fl_req_step {
     fl_time_t decision_at;
 } fl_req_step_t;
 
+/* One child of a bundle request, as its parent knows it. */
+typedef struct fl_req_child {
+    char id[FL_UUID_LEN + 1];
+    fl_req_status_t status;
+} fl_req_child_t;
+
 /*
  * request:<uuid>. fields: the read model's columns (the spec's names) as
  * compact JSON in the fold's arena; the members below are what deciding
@@ -108,6 +115,10 @@ typedef struct fl_request_state {
     char approval_type[12]; /* "sequential", "parallel", "any"; "": no approval */
     fl_req_step_t *steps;   /* the chain, in step order (the fold's arena) */
     size_t n_steps;
+    char parent_id[FL_UUID_LEN + 1]; /* a bundle's child: its parent; "" otherwise */
+    char bundle_id[FL_UUID_LEN + 1]; /* a bundle's parent or child; "" otherwise */
+    fl_req_child_t *children;        /* a bundle's parent: its children (the fold's arena) */
+    size_t n_children;
     fl_time_t created_at, updated_at;
 } fl_request_state_t;
 
@@ -119,18 +130,40 @@ char *fl_requests_stream(fl_arena_t *a, const char *request_id);
 /* True when user_id (may be NULL) made the request or it is for them. */
 bool fl_request_is_party(const fl_request_state_t *s, const char *user_id);
 
+/* True for a bundle request's parent. */
+bool fl_request_is_parent(const fl_request_state_t *s);
+
+/*
+ * A bundle parent's status from its children's (README "Bundles"): pending_approval while any
+ * child is; when every child is completed, cancelled or rejected: completed if one completed,
+ * else rejected if every child was rejected, else cancelled; otherwise in_progress when a child
+ * is in progress or completed, else approved.
+ */
+fl_req_status_t fl_request_bundle_status(const fl_req_status_t *children, size_t n);
+
 /* The request as the API shows it: its fields, id, request_number, status, approvals (the
- * chain), created_at, updated_at, version. New reference. */
+ * chain), parent_id, children (a parent's: id, catalog_item_id, item_name, status), created_at,
+ * updated_at, version. New reference. */
 json_t *fl_request_to_json(const fl_request_state_t *s);
 
 /* ---------------------------------------------------------------- decode */
 
-/* POST /requests {catalog_item_id, bundle_id, form_data, requested_for_id, priority}. */
+/* One child of POST /requests {bundle_id, children: [{item_id, form_data}]}. */
+typedef struct fl_req_child_cmd {
+    const char *item_id;     /* lowercased */
+    const json_t *form_data; /* borrowed from the body: NULL when absent ({}) */
+} fl_req_child_cmd_t;
+
+/* POST /requests {catalog_item_id, form_data, requested_for_id, priority} or
+ * {bundle_id, children: [{item_id, form_data}], requested_for_id, priority}. */
 typedef struct fl_req_create_cmd {
-    const char *catalog_item_id; /* lowercased */
+    const char *catalog_item_id; /* lowercased; NULL for a bundle */
     const json_t *form_data;     /* borrowed from the body: {} when absent */
     const char *requested_for_id;
-    const char *priority; /* NULL: the item's default_priority, else medium */
+    const char *priority;  /* NULL: the item's default_priority, else medium */
+    const char *bundle_id; /* lowercased; NULL for one item */
+    fl_req_child_cmd_t children[FL_REQ_MAX_CHILDREN];
+    size_t n_children;
 } fl_req_create_cmd_t;
 
 /* PUT /requests/{id} {priority, due_date, form_data}: bit i of set says key i was given. */
@@ -145,8 +178,9 @@ typedef struct fl_req_update_cmd {
 /*
  * The bodies -> commands, every problem collected into d (422 naming the
  * field, unknown keys by name); strings in a, JSON borrowed from body (keep
- * it until deciding is done). bundle_id is refused: "bundle requests are not
- * supported yet". FL_EINVAL when d failed.
+ * it until deciding is done). Exactly one of catalog_item_id and bundle_id; a bundle's body
+ * has children (1..FL_REQ_MAX_CHILDREN entries {item_id, form_data}, errors named
+ * children[i].item_id) and no form_data. FL_EINVAL when d failed.
  */
 int fl_requests_decode_create(const json_t *body, fl_arena_t *a, fl_req_create_cmd_t *out,
                               fl_decision_t *d);
@@ -202,6 +236,38 @@ int fl_requests_decide_create(const fl_cmd_ctx_t *ctx, const fl_req_create_cmd_t
                               const fl_req_create_refs_t *refs, fl_decision_t *d);
 
 /*
+ * What a bundle submission needs, loaded by the caller:
+ *   bundle      the bundle's state (live with status active, else 422 bundle_id)
+ *   children    one per cmd->children entry: its item, visibility, normalised form data
+ *               (validated by the caller, errors children[i].form_data.<field>) and
+ *               requested_for (the same user for all)
+ */
+typedef struct fl_req_bundle_refs {
+    const fl_cat_bundle_t *bundle;
+    const fl_req_create_refs_t *children;
+} fl_req_bundle_refs_t;
+
+/*
+ * The bundle's items expanded by quantity, in the bundle's order, into items (up to cap ids
+ * in a); returns how many there are (possibly more than cap), or -1 when the bundle's items
+ * cannot be read.
+ */
+long fl_requests_bundle_items(const fl_cat_bundle_t *b, fl_arena_t *a, const char **items,
+                              size_t cap);
+
+/*
+ * A bundle request: the parent's request.created {id, status new, bundle_id, item_name (the
+ * bundle's name), requester_id, requested_for_id, priority, children [{id, catalog_item_id,
+ * item_name, status}]} and request.submitted (new -> pending_approval when a child needs
+ * approval, else approved); then each child's pair as fl_requests_decide_create with
+ * parent_id and bundle_id. All or nothing: every child's problem is named
+ * children[i].<field> (422) and nothing is emitted. The bundle's and each item's streams
+ * are expected at the versions checked. d->location is the parent's.
+ */
+int fl_requests_decide_bundle(const fl_cmd_ctx_t *ctx, const fl_req_create_cmd_t *cmd,
+                              const fl_req_bundle_refs_t *refs, fl_decision_t *d);
+
+/*
  * request.updated {id, changes: {field: {from, to}}} for what changes; only
  * while pending_approval or approved (else 409). form_data: the caller's
  * re-validated, normalised data against the request's form_version (NULL
@@ -228,6 +294,8 @@ typedef struct fl_req_decider {
  */
 typedef struct fl_req_action_refs {
     const fl_req_decider_t *deciders;
+    const fl_request_state_t *parent;          /* a child's parent (s->parent_id) */
+    const fl_request_state_t *const *children; /* a parent's cancel: its children, in order */
     const fl_user_state_t *user;
     bool user_may_work;
     const fl_group_state_t *group;
@@ -250,6 +318,11 @@ typedef struct fl_req_action_refs {
  * Approving and rejecting: 403 for the requester and requested_for (separation of duties) and
  * for a user who may decide no pending step; 409 for a user who already decided a step of the
  * chain. 409 naming the current status for every move the machine has not. 404 unknown.
+ * A bundle's child: when its status changes, its parent's stream (expected at
+ * refs->parent's version) gets request.child_moved {id, child_id, child_status} and, when
+ * the parent's derived status changes, its move (request.completed, request.cancelled,
+ * request.rejected or request.progressed). A bundle's parent takes only cancel (409
+ * otherwise), which cancels its open children too (refs->children).
  */
 int fl_requests_decide_action(const fl_cmd_ctx_t *ctx, const fl_request_state_t *s,
                               int64_t expected, const fl_req_action_t *cmd,
@@ -285,7 +358,8 @@ extern const fl_proj_handler_t fl_requests_projections[];
 /*
  * GET /requests: page, per_page (1..100, default 25), sort (request_number, created_at,
  * updated_at, priority, status; default request_number), order, status, priority,
- * requester_id, requested_for_id, assigned_to, assigned_group, catalog_item_id, q (in the
+ * requester_id, requested_for_id, assigned_to, assigned_group, catalog_item_id, parent_id,
+ * top_level (true: no bundle children; false: only children), q (in the
  * number or the item's name). party_only: a requester's id, narrowing the list to requests
  * they made or that are for them. 422 naming unknown, repeated or bad parameters.
  */

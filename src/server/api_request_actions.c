@@ -81,6 +81,16 @@ static bool may_work(fl_srv_tenant_t *t, const fl_user_state_t *u)
     return fl_perms_allow(&perms, FL_RES_REQUESTS, FL_ACT_UPDATE);
 }
 
+/* A bundle request's children, in its order (NULL entries: unreadable). */
+static const fl_request_state_t *const *children_of(fl_http_req_t *req, fl_principal_t *p,
+                                                    const fl_request_state_t *r)
+{
+    const fl_request_state_t **c = fl_arena_alloc(&req->arena, (r->n_children + 1) * sizeof(*c));
+    for (size_t i = 0; c != NULL && i < r->n_children; i++)
+        c[i] = fl_srv_request_load(req, p, r->children[i].id, true);
+    return c;
+}
+
 static void load_refs(fl_http_req_t *req, fl_principal_t *p, const fl_request_state_t *r,
                       const fl_req_action_t *cmd, fl_time_t now, fl_req_action_refs_t *refs)
 {
@@ -89,6 +99,10 @@ static void load_refs(fl_http_req_t *req, fl_principal_t *p, const fl_request_st
     memset(refs, 0, sizeof(*refs));
     if (cmd->kind == FL_REQ_ACT_APPROVE || cmd->kind == FL_REQ_ACT_REJECT)
         refs->deciders = deciders_of(req, p, r, now);
+    if (r->parent_id[0] != '\0') /* a bundle's child: its parent follows (README "Bundles") */
+        refs->parent = fl_srv_request_load(req, p, r->parent_id, true);
+    if (fl_request_is_parent(r) && cmd->kind == FL_REQ_ACT_CANCEL)
+        refs->children = children_of(req, p, r);
     if (group == NULL && r->assigned_group[0] != '\0')
         group = r->assigned_group;
     if (cmd->assigned_group != NULL)

@@ -158,12 +158,13 @@ static int ref_file(void *ctx, const char *id, fl_form_file_ref_t *out)
 /* Validates data against version of item for p at now: 0 with *out the normalised data (a new
  * reference), FL_EINVAL with the problems in d (form_data.<field>), or a log error. */
 static int validate(fl_http_req_t *req, fl_principal_t *p, const char *item, int version,
-                    const json_t *data, fl_time_t now, json_t **out, fl_decision_t *d)
+                    const json_t *data, fl_time_t now, const char *base, json_t **out,
+                    fl_decision_t *d)
 {
     const fl_form_t *form;
     form_ctx_t fc = {.req = req, .t = p->tenant};
     fl_form_refs_t refs = {&fc, p->user_id, ref_user, ref_group, ref_app, ref_env, ref_file};
-    fl_form_errors_t e = {.a = &req->arena, .d = d, .base = "form_data"};
+    fl_form_errors_t e = {.a = &req->arena, .d = d, .base = base};
     json_t *empty = data == NULL ? json_object() : NULL;
 
     *out = NULL;
@@ -208,7 +209,8 @@ static void submit(fl_http_req_t *req, fl_principal_t *p, const fl_req_create_cm
         refs.requested_for =
             fl_srv_agg_copy(req, p->tenant, &fl_user_agg, fl_users_stream(&req->arena, who));
     if (refs.item_visible && it.status == FL_CAT_ACTIVE && it.form_version > 0) {
-        int rc = validate(req, p, it.id, it.form_version, cmd->form_data, ctx.now, &data, d);
+        int rc = validate(req, p, it.id, it.form_version, cmd->form_data, ctx.now, "form_data",
+                          &data, d);
         if (rc != 0 && rc != FL_EINVAL)
             fl_decision_fail(d, 503, "the catalog form cannot be read", NULL);
         if (rc != 0)
@@ -217,6 +219,50 @@ static void submit(fl_http_req_t *req, fl_principal_t *p, const fl_req_create_cm
     refs.form_data = data;
     fl_requests_decide_create(&ctx, cmd, &refs, d);
     json_decref(data);
+}
+
+/* A bundle: each child's item and form data (errors children[i].form_data.<field>), then the
+ * domain checks the bundle and decides the parent and its children at once. */
+static void submit_bundle(fl_http_req_t *req, fl_principal_t *p, const fl_req_create_cmd_t *cmd,
+                          fl_decision_t *d)
+{
+    fl_cmd_ctx_t ctx;
+    size_t n = cmd->n_children;
+    fl_catalog_item_info_t *items = fl_arena_alloc(&req->arena, (n + 1) * sizeof(*items));
+    fl_req_create_refs_t *kids = fl_arena_alloc(&req->arena, (n + 1) * sizeof(*kids));
+    json_t *data[FL_REQ_MAX_CHILDREN] = {NULL};
+    const char *who = cmd->requested_for_id != NULL ? cmd->requested_for_id : p->user_id;
+    const fl_user_state_t *user = who != NULL ? fl_srv_agg_copy(req, p->tenant, &fl_user_agg,
+                                                                fl_users_stream(&req->arena, who))
+                                              : NULL;
+    fl_req_bundle_refs_t refs = {fl_srv_agg_copy(req, p->tenant, &fl_cat_bundle_agg,
+                                                 fl_cat_bundle_stream(&req->arena, cmd->bundle_id)),
+                                 kids};
+    int rc = items != NULL && kids != NULL ? 0 : FL_ETOOBIG;
+
+    fl_srv_cmd_ctx(req, p, &ctx);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        fl_catalog_item_info_t *it = &items[i];
+        char base[48];
+        if (fl_catalog_item_lookup(p->tenant->cache, cmd->children[i].item_id, &req->arena, it) !=
+            0) {
+            rc = fl_decision_fail(d, 503, "the event log cannot be read", NULL);
+            break;
+        }
+        kids[i] = (fl_req_create_refs_t){it, it->exists && item_visible(p, it), NULL, user};
+        if (!kids[i].item_visible || it->status != FL_CAT_ACTIVE || it->form_version < 1)
+            continue;
+        snprintf(base, sizeof(base), "children[%zu].form_data", i);
+        int v = validate(req, p, it->id, it->form_version, cmd->children[i].form_data, ctx.now,
+                         fl_arena_strndup(&req->arena, base, strlen(base)), &data[i], d);
+        if (v != 0 && v != FL_EINVAL)
+            rc = fl_decision_fail(d, 503, "the catalog form cannot be read", NULL);
+        kids[i].form_data = data[i];
+    }
+    if (rc == 0)
+        fl_requests_decide_bundle(&ctx, cmd, &refs, d);
+    for (size_t i = 0; i < n; i++)
+        json_decref(data[i]);
 }
 
 int fl_api_requests_create(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p)
@@ -231,8 +277,12 @@ int fl_api_requests_create(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p
         return 0;
     if (fl_http_read_json(req, &body) != 0)
         return 0;
-    if (fl_requests_decode_create(body, &req->arena, &cmd, &c->d) == 0)
-        submit(req, p, &cmd, &c->d);
+    if (fl_requests_decode_create(body, &req->arena, &cmd, &c->d) == 0) {
+        if (cmd.bundle_id != NULL)
+            submit_bundle(req, p, &cmd, &c->d);
+        else
+            submit(req, p, &cmd, &c->d);
+    }
     json_decref(body);
     fl_commit_submit(s, c);
     return 0;
@@ -253,11 +303,14 @@ int fl_api_requests_update(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p
     if (rc == 0 && fl_srv_request_party_only(p) != NULL &&
         (p->user_id == NULL || strcmp(r->requester_id, p->user_id) != 0))
         rc = fl_decision_fail(&c->d, 403, "forbidden", "only the requester or an agent edits it");
+    if (rc == 0 && (cmd.set & FL_REQ_UPD_FORM) && fl_request_is_parent(r))
+        rc = fl_decision_refuse(&c->d, 422, "validation failed", "form_data",
+                                "a bundle request has no form of its own: edit its children");
     bool editable = r->status == FL_REQ_PENDING_APPROVAL || r->status == FL_REQ_APPROVED;
     fl_srv_cmd_ctx(req, p, &ctx);
     if (rc == 0 && (cmd.set & FL_REQ_UPD_FORM) && editable) {
-        rc = validate(req, p, r->catalog_item_id, r->form_version, cmd.form_data, ctx.now, &data,
-                      &c->d);
+        rc = validate(req, p, r->catalog_item_id, r->form_version, cmd.form_data, ctx.now,
+                      "form_data", &data, &c->d);
         if (rc != 0 && rc != FL_EINVAL)
             fl_decision_fail(&c->d, 503, "the catalog form cannot be read", NULL);
     }

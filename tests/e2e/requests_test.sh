@@ -138,7 +138,7 @@ expect 422 && field_named form_data.field_4
 submit "$SEQ" "$T_RITA" "$(form "$RITA" ".field_1 = \"$(head -c 5000 /dev/zero | tr '\0' 'b')\"")" && expect 422
 field_named form_data.field_1
 submit "$SEQ" "$T_RITA" "\"not an object\"" && expect 422 && field_named form_data
-req POST $RQ "{\"bundle_id\":\"$NOBODY\"}" "$T_RITA" && expect 422 && field_named bundle_id
+req POST $RQ "{\"bundle_id\":\"$NOBODY\",\"children\":[{\"item_id\":\"$NOBODY\"}]}" "$T_RITA" && expect 422 && field_named bundle_id
 req POST $RQ '{"catalog_item_id":"x","priority":"urgent","requested_for_id":7,"wat":1}' "$T_RITA" && expect 422
 for f in catalog_item_id priority requested_for_id wat; do field_named "$f"; done
 req POST $RQ '{}' "$T_RITA" && expect 422 && field_named catalog_item_id

@@ -164,12 +164,9 @@ static int assign(const fl_cmd_ctx_t *ctx, const fl_request_state_t *s, int64_t 
     return fl__req_emit(ctx, s, expected, "request.assigned", data, d);
 }
 
-int fl_requests_decide_action(const fl_cmd_ctx_t *ctx, const fl_request_state_t *s,
-                              int64_t expected, const fl_req_action_t *cmd,
-                              const fl_req_action_refs_t *refs, fl_decision_t *d)
+static int act(const fl_cmd_ctx_t *ctx, const fl_request_state_t *s, int64_t expected,
+               const fl_req_action_t *cmd, const fl_req_action_refs_t *refs, fl_decision_t *d)
 {
-    if (!s->exists)
-        return fl_decision_refuse(d, 404, "no such request", NULL, NULL);
     switch (cmd->kind) {
     case FL_REQ_ACT_APPROVE:
     case FL_REQ_ACT_REJECT:
@@ -193,4 +190,25 @@ int fl_requests_decide_action(const fl_cmd_ctx_t *ctx, const fl_request_state_t 
         return fl__req_move(ctx, s, expected, FL_REQ_IN_PROGRESS, cmd->text, NULL, d);
     }
     return fl_decision_refuse(d, 400, "unknown action", NULL, NULL);
+}
+
+int fl_requests_decide_action(const fl_cmd_ctx_t *ctx, const fl_request_state_t *s,
+                              int64_t expected, const fl_req_action_t *cmd,
+                              const fl_req_action_refs_t *refs, fl_decision_t *d)
+{
+    if (!s->exists)
+        return fl_decision_refuse(d, 404, "no such request", NULL, NULL);
+    if (fl_request_is_parent(s) && cmd->kind == FL_REQ_ACT_CANCEL)
+        return fl__req_bundle_cancel(ctx, s, expected, cmd, refs->children, d);
+    if (fl_request_is_parent(s)) {
+        fl_decision_fail(d, 409, "invalid status transition",
+                         "a bundle request moves with its children: act on each child (only "
+                         "cancel applies to the bundle request itself)");
+        fl_decision_field(d, "status", d->problem.detail);
+        return FL_EINVAL;
+    }
+    int rc = act(ctx, s, expected, cmd, refs, d);
+    if (rc == 0 && s->parent_id[0] != '\0')
+        rc = fl__req_bundle_follow(ctx, s, refs->parent, d);
+    return rc;
 }

@@ -46,15 +46,18 @@ int fl__req_move(const fl_cmd_ctx_t *ctx, const fl_request_state_t *s, int64_t e
     return fl__req_emit(ctx, s, expected, fl_req_transition_event(s->status, to), data, d);
 }
 
-/* 422 catalog_item_id unless the item can be requested; also the requested_for user. */
-static int check_refs(const fl_req_create_refs_t *r, fl_decision_t *d)
+/* 422 on item_key unless the item can be requested; also the requested_for user. */
+int fl__req_check_refs(const fl_req_create_refs_t *r, const char *item_key, bool check_for,
+                       fl_decision_t *d)
 {
     const fl_catalog_item_info_t *it = r->item;
 
     if (it == NULL || !it->exists || !r->item_visible)
-        fl_decision_field(d, "catalog_item_id", "no such catalog item");
+        fl_decision_field(d, item_key, "no such catalog item");
     else if (it->status != FL_CAT_ACTIVE || it->form_version < 1)
-        fl_decision_field(d, "catalog_item_id", "the catalog item is not active");
+        fl_decision_field(d, item_key, "the catalog item is not active");
+    if (!check_for)
+        return fl_decision_failed(d) ? FL_EINVAL : 0;
     if (r->requested_for == NULL || !r->requested_for->exists)
         fl_decision_field(d, "requested_for_id", "no such user");
     else if (r->requested_for->status != FL_USER_ACTIVE)
@@ -75,11 +78,11 @@ static void chain_json(const fl_catalog_item_info_t *it, json_t **groups, json_t
     }
 }
 
-static json_t *created_data(const fl_cmd_ctx_t *ctx, const char *id, const fl_req_create_cmd_t *cmd,
+static json_t *created_data(const fl_cmd_ctx_t *ctx, const char *id, const char *priority,
                             const fl_req_create_refs_t *r, bool approval, json_t *groups)
 {
     const fl_catalog_item_info_t *it = r->item;
-    const char *prio = cmd->priority;
+    const char *prio = priority;
 
     if (prio == NULL)
         prio = fl__req_is_priority(it->default_priority) ? it->default_priority : "medium";
@@ -93,27 +96,38 @@ static json_t *created_data(const fl_cmd_ctx_t *ctx, const char *id, const fl_re
         approval ? json_string(it->approval_type) : json_null(), "approval_groups", groups);
 }
 
-int fl_requests_decide_create(const fl_cmd_ctx_t *ctx, const fl_req_create_cmd_t *cmd,
-                              const fl_req_create_refs_t *refs, fl_decision_t *d)
+fl_req_status_t fl__req_submitted_status(const fl_catalog_item_info_t *it)
+{
+    return it->approval_required && it->n_approval_groups > 0 ? FL_REQ_PENDING_APPROVAL
+                                                              : FL_REQ_APPROVED;
+}
+
+int fl__req_create_one(const fl_cmd_ctx_t *ctx, const char *id, const char *priority,
+                       const fl_req_create_refs_t *refs, json_t *link, fl_decision_t *d)
 {
     fl_request_state_t s;
     json_t *groups, *steps;
-
-    if (check_refs(refs, d) != 0)
-        return FL_EINVAL;
     const fl_catalog_item_info_t *it = refs->item;
-    bool approval = it->approval_required && it->n_approval_groups > 0;
+    bool approval = fl__req_submitted_status(it) == FL_REQ_PENDING_APPROVAL;
+
     memset(&s, 0, sizeof(s));
-    snprintf(s.id, sizeof(s.id), "%s", fl_uuid_new(ctx->a));
+    snprintf(s.id, sizeof(s.id), "%s", id);
     chain_json(it, &groups, &steps);
     if (!approval)
         json_array_clear(steps);
-    char *item_stream = fl_cat_item_stream(ctx->a, it->id);
-    int rc =
-        item_stream != NULL ? fl_decision_expect(d, item_stream, (int64_t)it->version) : FL_ETOOBIG;
+    json_t *data = created_data(ctx, s.id, priority, refs, approval, groups);
+    if (link != NULL) {
+        json_object_update(data, link);
+        json_decref(link);
+    }
+    char *stream = fl_requests_stream(ctx->a, s.id);
+    int rc = stream != NULL ? 0 : FL_ETOOBIG;
+    if (rc == 0 && d->n_events > 0) /* a bundle's child: the first event expects its own */
+        rc = fl_decision_expect(d, stream, FL_LOG_NO_STREAM);
     if (rc == 0)
-        rc = fl__req_emit(ctx, &s, FL_LOG_ANY, "request.created",
-                          created_data(ctx, s.id, cmd, refs, approval, groups), d);
+        rc = fl__req_emit(ctx, &s, FL_LOG_ANY, "request.created", data, d);
+    else
+        json_decref(data);
     s.exists = true; /* what request.created leaves: new, version 1 */
     s.version = 1;
     s.status = FL_REQ_NEW;
@@ -121,11 +135,23 @@ int fl_requests_decide_create(const fl_cmd_ctx_t *ctx, const fl_req_create_cmd_t
                               approval ? json_string("pending") : json_null(),
                               "current_approval_step", approval ? 1 : 0);
     if (rc == 0)
-        rc = fl__req_move(ctx, &s, FL_LOG_ANY, approval ? FL_REQ_PENDING_APPROVAL : FL_REQ_APPROVED,
-                          NULL, extra, d);
-    else
-        json_decref(extra);
-    d->location = fl_arena_concat(ctx->a, "/api/v1/requests/", s.id);
+        return fl__req_move(ctx, &s, FL_LOG_ANY, fl__req_submitted_status(it), NULL, extra, d);
+    json_decref(extra);
+    return rc;
+}
+
+int fl_requests_decide_create(const fl_cmd_ctx_t *ctx, const fl_req_create_cmd_t *cmd,
+                              const fl_req_create_refs_t *refs, fl_decision_t *d)
+{
+    if (fl__req_check_refs(refs, "catalog_item_id", true, d) != 0)
+        return FL_EINVAL;
+    const char *id = fl_uuid_new(ctx->a);
+    char *item_stream = fl_cat_item_stream(ctx->a, refs->item->id);
+    int rc = item_stream != NULL ? fl_decision_expect(d, item_stream, (int64_t)refs->item->version)
+                                 : FL_ETOOBIG;
+    if (rc == 0)
+        rc = fl__req_create_one(ctx, id, cmd->priority, refs, NULL, d);
+    d->location = fl_arena_concat(ctx->a, "/api/v1/requests/", id);
     return rc;
 }
 

@@ -94,12 +94,70 @@ static bool need_object(const json_t *body, fl_decision_t *d)
     return false;
 }
 
+/* children[i].<key>, in the arena. */
+static const char *child_path(fl_arena_t *a, size_t i, const char *key)
+{
+    char buf[64];
+    snprintf(buf, sizeof(buf), "children[%zu].%s", i, key);
+    const char *p = fl_arena_strndup(a, buf, strlen(buf));
+    return p != NULL ? p : "children";
+}
+
+/* One entry {item_id, form_data} of a bundle's children. */
+static void child_of(const json_t *v, fl_arena_t *a, size_t i, fl_req_child_cmd_t *out,
+                     fl_decision_t *d)
+{
+    const char *key;
+    json_t *x;
+
+    memset(out, 0, sizeof(*out));
+    if (!json_is_object(v)) {
+        fl_decision_field(d, child_path(a, i, "item_id"),
+                          "each child must be an object {item_id, form_data}");
+        return;
+    }
+    json_object_foreach((json_t *)v, key, x)
+    {
+        if (strcmp(key, "item_id") == 0)
+            uuid_of(x, a, child_path(a, i, "item_id"), false, &out->item_id, d);
+        else if (strcmp(key, "form_data") == 0 && (json_is_object(x) || json_is_null(x)))
+            out->form_data = json_is_object(x) ? x : NULL;
+        else if (strcmp(key, "form_data") == 0)
+            fl_decision_field(d, child_path(a, i, "form_data"),
+                              "must be an object keyed by field id");
+        else
+            fl_decision_field(d, child_path(a, i, key_copy(a, key)), "is not a known field");
+    }
+    if (json_object_get(v, "item_id") == NULL)
+        fl_decision_field(d, child_path(a, i, "item_id"), "is required");
+}
+
+static void children_of(const json_t *v, fl_arena_t *a, fl_req_create_cmd_t *out, fl_decision_t *d)
+{
+    size_t i, n = json_array_size(v);
+    json_t *x;
+
+    if (!json_is_array(v) || n == 0)
+        fl_decision_field(d, "children",
+                          "must be an array of {item_id, form_data}, one per item "
+                          "and quantity of the bundle");
+    else if (n > FL_REQ_MAX_CHILDREN)
+        fl_decision_field(d, "children", "a bundle request has at most 20 children");
+    else
+        json_array_foreach(v, i, x)
+        {
+            child_of(x, a, i, &out->children[i], d);
+        }
+    if (json_is_array(v) && n <= FL_REQ_MAX_CHILDREN)
+        out->n_children = n;
+}
+
 int fl_requests_decode_create(const json_t *body, fl_arena_t *a, fl_req_create_cmd_t *out,
                               fl_decision_t *d)
 {
     const char *key;
     json_t *v;
-    bool item = false;
+    bool item = false, bundle = false;
 
     memset(out, 0, sizeof(*out));
     if (!need_object(body, d))
@@ -109,8 +167,11 @@ int fl_requests_decode_create(const json_t *body, fl_arena_t *a, fl_req_create_c
         if (strcmp(key, "catalog_item_id") == 0) {
             item = true;
             uuid_of(v, a, "catalog_item_id", false, &out->catalog_item_id, d);
-        } else if (strcmp(key, "bundle_id") == 0)
-            fl_decision_field(d, "bundle_id", "bundle requests are not supported yet");
+        } else if (strcmp(key, "bundle_id") == 0) {
+            bundle = true;
+            uuid_of(v, a, "bundle_id", false, &out->bundle_id, d);
+        } else if (strcmp(key, "children") == 0)
+            children_of(v, a, out, d);
         else if (strcmp(key, "requested_for_id") == 0)
             uuid_of(v, a, "requested_for_id", true, &out->requested_for_id, d);
         else if (strcmp(key, "priority") == 0)
@@ -122,8 +183,16 @@ int fl_requests_decode_create(const json_t *body, fl_arena_t *a, fl_req_create_c
         else
             fl_decision_field(d, key_copy(a, key), "is not a known field");
     }
-    if (!item && json_object_get(body, "bundle_id") == NULL)
-        fl_decision_field(d, "catalog_item_id", "is required");
+    if (!item && !bundle)
+        fl_decision_field(d, "catalog_item_id", "is required (or bundle_id)");
+    if (item && bundle)
+        fl_decision_field(d, "bundle_id", "give catalog_item_id or bundle_id, not both");
+    if (bundle && json_object_get(body, "children") == NULL)
+        fl_decision_field(d, "children", "is required for a bundle request");
+    if (bundle && json_object_get(body, "form_data") != NULL)
+        fl_decision_field(d, "form_data", "a bundle request has form data per child (children)");
+    if (!bundle && json_object_get(body, "children") != NULL)
+        fl_decision_field(d, "children", "is only for a bundle request (bundle_id)");
     return fl_decision_failed(d) ? FL_EINVAL : 0;
 }
 

@@ -17,6 +17,7 @@
 const char *const fl__req_columns[] = {
     "catalog_item_id",
     "bundle_id",
+    "parent_id",
     "item_name",
     "requester_id",
     "requested_for_id",
@@ -33,6 +34,7 @@ const char *const fl__req_columns[] = {
     "sla_policy_id",
     "due_date",
     "completion_notes",
+    "children", /* a parent's, as created: no column (the read model derives it from parent_id) */
     NULL,
 };
 
@@ -41,10 +43,9 @@ static const struct {
     const char *type, *column;
     bool clear;
 } stamps[] = {
-    {"request.started", "started_at", false},
-    {"request.completed", "completed_at", false},
-    {"request.cancelled", "cancelled_at", false},
-    {"request.reopened", "completed_at", true},
+    {"request.started", "started_at", false},     {"request.completed", "completed_at", false},
+    {"request.cancelled", "cancelled_at", false}, {"request.reopened", "completed_at", true},
+    {"request.progressed", "completed_at", true}, /* a bundle's parent, from its children */
 };
 
 char *fl_requests_stream(fl_arena_t *a, const char *request_id)
@@ -112,6 +113,8 @@ static void sync_members(fl_request_state_t *s, const json_t *all)
     copy_str(s->assigned_to, sizeof(s->assigned_to), json_object_get(all, "assigned_to"));
     copy_str(s->assigned_group, sizeof(s->assigned_group), json_object_get(all, "assigned_group"));
     copy_str(s->approval_type, sizeof(s->approval_type), json_object_get(all, "approval_type"));
+    copy_str(s->parent_id, sizeof(s->parent_id), json_object_get(all, "parent_id"));
+    copy_str(s->bundle_id, sizeof(s->bundle_id), json_object_get(all, "bundle_id"));
     s->form_version = (int)json_integer_value(json_object_get(all, "form_version"));
 }
 
@@ -173,6 +176,53 @@ static void decide_step(fl_request_state_t *s, const fl_event_t *ev, const json_
     }
 }
 
+/* A parent's request.created: its children, each with the status it was submitted to. */
+static int children_of(fl_request_state_t *s, fl_arena_t *a, const json_t *children)
+{
+    size_t n = json_array_size(children);
+
+    if (n == 0)
+        return 0;
+    if (n > FL_REQ_MAX_CHILDREN ||
+        (s->children = fl_arena_alloc(a, n * sizeof(*s->children))) == NULL)
+        return n > FL_REQ_MAX_CHILDREN ? FL_ECORRUPT : FL_ETOOBIG;
+    for (size_t i = 0; i < n; i++) {
+        const json_t *c = json_array_get(children, i);
+        int st = fl_req_status_parse(json_string_value(json_object_get(c, "status")));
+        copy_str(s->children[i].id, sizeof(s->children[i].id), json_object_get(c, "id"));
+        s->children[i].status = st >= 0 ? (fl_req_status_t)st : FL_REQ_NEW;
+    }
+    s->n_children = n;
+    return 0;
+}
+
+/* The parent's child id now has status st. */
+static void child_moved(fl_request_state_t *s, const char *id, fl_req_status_t st)
+{
+    for (size_t i = 0; id != NULL && i < s->n_children; i++) {
+        if (strcmp(s->children[i].id, id) == 0)
+            s->children[i].status = st;
+    }
+}
+
+/* request.child_moved, and a parent's request.cancelled (children_cancelled). */
+static void children_moved(fl_request_state_t *s, const fl_event_t *ev, const json_t *data)
+{
+    size_t i;
+    json_t *v;
+
+    if (strcmp(ev->type, "request.child_moved") == 0) {
+        int st = fl_req_status_parse(json_string_value(json_object_get(data, "child_status")));
+        if (st >= 0)
+            child_moved(s, json_string_value(json_object_get(data, "child_id")),
+                        (fl_req_status_t)st);
+    }
+    json_array_foreach(json_object_get(data, "children_cancelled"), i, v)
+    {
+        child_moved(s, json_string_value(v), FL_REQ_CANCELLED);
+    }
+}
+
 static int request_fold(void *state, fl_arena_t *a, const fl_event_t *ev)
 {
     fl_request_state_t *s = state;
@@ -187,12 +237,14 @@ static int request_fold(void *state, fl_arena_t *a, const fl_event_t *ev)
         copy_str(s->id, sizeof(s->id), json_object_get(data, "id"));
         snprintf(s->number, sizeof(s->number), "%s", ev->num != NULL ? ev->num : "");
         s->created_at = ev->ts;
+        rc = children_of(s, a, json_object_get(data, "children"));
     } else if (strcmp(ev->type, "request.submitted") == 0) {
         rc = chain_of(s, a, json_object_get(data, "steps"));
     } else if (strcmp(ev->type, "request.approved") == 0 ||
                strcmp(ev->type, "request.rejected") == 0) {
         decide_step(s, ev, data);
     }
+    children_moved(s, ev, data);
     if (rc == 0 && s->exists && strncmp(ev->type, "request.", 8) == 0) {
         json_t *row = fl__req_row_of(ev, data);
         s->updated_at = ev->ts;
@@ -217,6 +269,53 @@ bool fl_request_is_party(const fl_request_state_t *s, const char *user_id)
            (strcmp(s->requester_id, user_id) == 0 || strcmp(s->requested_for_id, user_id) == 0);
 }
 
+bool fl_request_is_parent(const fl_request_state_t *s)
+{
+    return s->bundle_id[0] != '\0' && s->parent_id[0] == '\0';
+}
+
+static bool is_final(fl_req_status_t st)
+{
+    return st == FL_REQ_COMPLETED || st == FL_REQ_CANCELLED || st == FL_REQ_REJECTED;
+}
+
+fl_req_status_t fl_request_bundle_status(const fl_req_status_t *children, size_t n)
+{
+    size_t count[FL_REQ_STATUS__N] = {0}, final = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        if (children[i] < FL_REQ_STATUS__N)
+            count[children[i]]++;
+        final += is_final(children[i]) ? 1 : 0;
+    }
+    if (count[FL_REQ_PENDING_APPROVAL] > 0 || count[FL_REQ_NEW] > 0)
+        return FL_REQ_PENDING_APPROVAL;
+    if (final == n)
+        return count[FL_REQ_COMPLETED] > 0   ? FL_REQ_COMPLETED
+               : count[FL_REQ_REJECTED] == n ? FL_REQ_REJECTED
+                                             : FL_REQ_CANCELLED;
+    return count[FL_REQ_IN_PROGRESS] > 0 || count[FL_REQ_COMPLETED] > 0 ? FL_REQ_IN_PROGRESS
+                                                                        : FL_REQ_APPROVED;
+}
+
+/* A parent's children as the API shows them (the read model adds request_number). */
+static json_t *children_json(const fl_request_state_t *s)
+{
+    json_t *all = fields_of(s), *out = json_array(), *c;
+    const json_t *kids = json_object_get(all, "children");
+
+    for (size_t i = 0; i < s->n_children; i++) {
+        c = json_pack("{s:s,s:s}", "id", s->children[i].id, "status",
+                      fl_req_status_name(s->children[i].status));
+        const json_t *k = json_array_get(kids, i);
+        json_object_set(c, "catalog_item_id", json_object_get(k, "catalog_item_id"));
+        json_object_set(c, "item_name", json_object_get(k, "item_name"));
+        json_array_append_new(out, c);
+    }
+    json_decref(all);
+    return out;
+}
+
 json_t *fl_request_to_json(const fl_request_state_t *s)
 {
     json_t *j = fields_of(s);
@@ -230,6 +329,7 @@ json_t *fl_request_to_json(const fl_request_state_t *s)
         if (json_object_get(j, times[i]) == NULL)
             json_object_set_new(j, times[i], json_null());
     }
+    json_object_set_new(j, "children", children_json(s));
     json_object_set_new(j, "id", json_string(s->id));
     json_object_set_new(j, "request_number", json_string(s->number));
     json_object_set_new(j, "created_at", fl_json_time_or_null(s->created_at));

@@ -39,6 +39,29 @@ int fl__req_move(const fl_cmd_ctx_t *ctx, const fl_request_state_t *s, int64_t e
 /* A field of the request's fields, as a new reference (null when absent). */
 json_t *fl__req_field(const fl_request_state_t *s, const char *name);
 
+/* decide.c: 422 on item_key ("catalog_item_id", "children[2].item_id") unless r's item may
+ * be requested; requested_for_id (when check_for) unless its user is active. FL_EINVAL after naming
+ * them. */
+int fl__req_check_refs(const fl_req_create_refs_t *r, const char *item_key, bool check_for,
+                       fl_decision_t *d);
+
+/* pending_approval when the item needs approval and names groups, else approved. */
+fl_req_status_t fl__req_submitted_status(const fl_catalog_item_info_t *it);
+
+/* One request's request.created (data and link's members, taken; link may be NULL) and
+ * request.submitted, with id; refs checked. A later request of one decision expects its
+ * stream new. */
+int fl__req_create_one(const fl_cmd_ctx_t *ctx, const char *id, const char *priority,
+                       const fl_req_create_refs_t *refs, json_t *link, fl_decision_t *d);
+
+/* bundles.c: after a child's action (its events in d), its parent's: request.child_moved and
+ * the parent's derived move; a parent's cancel (its open children cancelled too). */
+int fl__req_bundle_follow(const fl_cmd_ctx_t *ctx, const fl_request_state_t *child,
+                          const fl_request_state_t *parent, fl_decision_t *d);
+int fl__req_bundle_cancel(const fl_cmd_ctx_t *ctx, const fl_request_state_t *s, int64_t expected,
+                          const fl_req_action_t *cmd, const fl_request_state_t *const *children,
+                          fl_decision_t *d);
+
 /* actions.c: approve and reject. */
 int fl__req_decide_approval(const fl_cmd_ctx_t *ctx, const fl_request_state_t *s, int64_t expected,
                             const fl_req_action_t *cmd, const fl_req_decider_t *deciders,

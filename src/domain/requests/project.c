@@ -15,7 +15,8 @@
 #include "internal.h"
 
 #define COLS                                                                                       \
-    "catalog_item_id, bundle_id, item_name, requester_id, requested_for_id, assigned_to,"          \
+    "catalog_item_id, bundle_id, parent_id, item_name, requester_id, requested_for_id, "           \
+    "assigned_to,"                                                                                 \
     " assigned_group, status, priority, form_data, form_version, approval_status, approval_type,"  \
     " approval_groups, current_approval_step, sla_policy_id, due_date, completion_notes,"          \
     " started_at, completed_at, cancelled_at"
@@ -183,5 +184,6 @@ const fl_proj_handler_t fl_requests_projections[] = {
     {"request.assigned", on_event},      {"request.started", on_event},
     {"request.completed", on_event},     {"request.cancelled", on_event},
     {"request.reopened", on_event},      {"request.updated", on_event},
-    {"request.comment_added", on_event}, {NULL, NULL},
+    {"request.comment_added", on_event}, {"request.child_moved", on_event},
+    {"request.progressed", on_event},    {NULL, NULL},
 };

@@ -19,6 +19,11 @@
 #define REQUEST_JSON                                                                       \
     "json_build_object('id', a.id, 'request_number', a.request_number,"                  \
     " 'catalog_item_id', a.catalog_item_id, 'bundle_id', a.bundle_id,"                    \
+    " 'parent_id', a.parent_id, 'children', (SELECT coalesce(json_agg(json_build_object("  \
+    "'id', c.id, 'request_number', c.request_number, 'catalog_item_id', c.catalog_item_id," \
+    " 'item_name', c.item_name, 'status', c.status)"                                       \
+    " ORDER BY lpad(c.request_number, 32, '0')), '[]'::json)"                               \
+    " FROM service_requests c WHERE c.parent_id = a.id),"                                  \
     " 'item_name', a.item_name, 'requester_id', a.requester_id,"                          \
     " 'requested_for_id', a.requested_for_id, 'assigned_to', a.assigned_to,"              \
     " 'assigned_group', a.assigned_group, 'status', a.status, 'priority', a.priority,"    \
@@ -40,7 +45,7 @@
 #define SQL_MAX  8192
 #define PARTY    "(a.requester_id = $?::uuid OR a.requested_for_id = $?::uuid)"
 
-typedef enum { V_STATUS, V_PRIORITY, V_UUID, V_TEXT } vkind_t;
+typedef enum { V_STATUS, V_PRIORITY, V_UUID, V_TEXT, V_BOOL } vkind_t;
 
 static const struct {
     const char *name, *term; /* $? is the value */
@@ -53,6 +58,8 @@ static const struct {
     {"assigned_to", "a.assigned_to = $?::uuid", V_UUID},
     {"assigned_group", "a.assigned_group = $?::uuid", V_UUID},
     {"catalog_item_id", "a.catalog_item_id = $?::uuid", V_UUID},
+    {"parent_id", "a.parent_id = $?::uuid", V_UUID},
+    {"top_level", "(a.parent_id IS NULL) = ($? = 'true')", V_BOOL},
     {"q", "strpos(lower(a.request_number || ' ' || coalesce(a.item_name, '')), lower($?)) > 0",
      V_TEXT},
 };
@@ -95,6 +102,8 @@ static const char *value_problem(vkind_t k, const char *v)
         return fl__req_is_priority(v) ? NULL : "must be low, medium, high or critical";
     case V_UUID:
         return fl_uuid_is_valid(v) ? NULL : "must be a UUID";
+    case V_BOOL:
+        return strcmp(v, "true") == 0 || strcmp(v, "false") == 0 ? NULL : "must be true or false";
     case V_TEXT:
         break;
     }

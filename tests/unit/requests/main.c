@@ -10,5 +10,6 @@ int main(void)
     suite_add_tcase(s, requests_machine_tcase());
     suite_add_tcase(s, requests_chain_tcase());
     suite_add_tcase(s, requests_table_tcase());
+    suite_add_tcase(s, requests_bundles_tcase());
     return tu_run(s);
 }

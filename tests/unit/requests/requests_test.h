@@ -8,5 +8,6 @@ TCase *requests_decode_tcase(void);
 TCase *requests_machine_tcase(void);
 TCase *requests_chain_tcase(void);
 TCase *requests_table_tcase(void);
+TCase *requests_bundles_tcase(void);
 
 #endif
