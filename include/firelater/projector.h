@@ -52,6 +52,17 @@ int fl_proj_emit(fl_proj_out_t *out, const char *sql, int nparams, const char *c
 #define FL_PROJ_ROW_ANYWHERE 1u
 int fl_proj_emit_row(fl_proj_out_t *out, const char *sql, const char *row, unsigned flags);
 
+/*
+ * A keyed row: its statement touches only the rows of `key` (an entity's id, in every
+ * table the statement writes), so it commutes with any other keyed row's statement of a
+ * different key. It joins the latest statement of the same sql when no plain statement
+ * (fl_proj_emit, or a tail row's) came after that one and no statement from that one on
+ * touched the same key; so an entity's own statements keep their order, and inserts and
+ * updates of many entities gather even when they interleave (created, submitted,
+ * created, submitted ...). A statement takes each key at most once. FL_EINVAL, FL_ETOOBIG.
+ */
+int fl_proj_emit_row_keyed(fl_proj_out_t *out, const char *sql, const char *row, const char *key);
+
 /* Memory that lives as long as the batch, for building statements. */
 fl_arena_t *fl_proj_arena(fl_proj_out_t *out);
 

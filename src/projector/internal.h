@@ -24,6 +24,13 @@ typedef struct fl__proj_rows {
     size_t len, cap;
 } fl__proj_rows_t;
 
+/* A key a keyed row touched, and the last statement holding one of its rows (out.c). */
+typedef struct fl__proj_key {
+    const char *key; /* in the batch's arena; NULL: a free slot */
+    uint64_t hash;
+    int stmt;
+} fl__proj_key_t;
+
 /* A batch's statements; their params live in arena until the batch is reset. */
 struct fl_proj_out {
     fl_arena_t arena;    /* params and handler-built SQL: lives as long as the batch */
@@ -33,6 +40,8 @@ struct fl_proj_out {
     int barrier; /* the last statement a tail row may not move before (-1: none) */
     fl__proj_rows_t *rows;
     int n_rows, cap_rows;
+    fl__proj_key_t *keys; /* open addressing, a power of two slots */
+    int n_keys, cap_keys;
 };
 
 void fl__proj_out_init(fl_proj_out_t *o);

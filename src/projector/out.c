@@ -19,11 +19,16 @@ void fl__proj_out_init(fl_proj_out_t *o)
     fl_arena_init(&o->ev_arena, 0);
 }
 
+#define ROW_KEYED 0x100u /* fl_proj_emit_row_keyed's rows (not a public flag) */
+
 static void rows_clear(fl_proj_out_t *o)
 {
     for (int i = 0; i < o->n_rows; i++)
         free(o->rows[i].buf);
     o->n_rows = 0;
+    if (o->n_keys > 0)
+        memset(o->keys, 0, (size_t)o->cap_keys * sizeof(*o->keys));
+    o->n_keys = 0;
 }
 
 void fl__proj_out_reset(fl_proj_out_t *o, int reserve)
@@ -46,6 +51,9 @@ void fl__proj_out_free(fl_proj_out_t *o)
     free(o->rows);
     o->rows = NULL;
     o->cap_rows = 0;
+    free(o->keys);
+    o->keys = NULL;
+    o->cap_keys = 0;
     free(o->stmts);
     o->stmts = NULL;
     o->n = o->cap = 0;
@@ -99,8 +107,66 @@ int fl_proj_emit(fl_proj_out_t *out, const char *sql, int nparams, const char *c
     return 0;
 }
 
+static uint64_t key_hash(const char *k)
+{
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+
+    for (; *k != '\0'; k++)
+        h = (h ^ (unsigned char)*k) * 1099511628211ull;
+    return h;
+}
+
+/* The slot of key, or the free slot where it would go. */
+static fl__proj_key_t *key_slot(const fl_proj_out_t *o, const char *key, uint64_t h)
+{
+    size_t mask = (size_t)o->cap_keys - 1;
+
+    for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
+        fl__proj_key_t *k = &o->keys[i];
+        if (k->key == NULL || (k->hash == h && strcmp(k->key, key) == 0))
+            return k;
+    }
+}
+
+/* The last statement that took a row of key, or -1. */
+static int key_last(const fl_proj_out_t *o, const char *key)
+{
+    const fl__proj_key_t *k = o->cap_keys > 0 ? key_slot(o, key, key_hash(key)) : NULL;
+
+    return k != NULL && k->key != NULL ? k->stmt : -1;
+}
+
+static int key_mark(fl_proj_out_t *o, const char *key, int stmt)
+{
+    uint64_t h = key_hash(key);
+    fl__proj_key_t *k;
+
+    if (2 * (o->n_keys + 1) > o->cap_keys) { /* keep it at most half full */
+        fl__proj_key_t *old = o->keys;
+        int n = o->cap_keys;
+
+        o->cap_keys = n > 0 ? 2 * n : 64;
+        if ((o->keys = calloc((size_t)o->cap_keys, sizeof(*o->keys))) == NULL)
+            fl_oom();
+        for (int i = 0; i < n; i++)
+            if (old[i].key != NULL)
+                *key_slot(o, old[i].key, old[i].hash) = old[i];
+        free(old);
+    }
+    k = key_slot(o, key, h);
+    if (k->key == NULL) {
+        if ((k->key = fl_arena_strndup(&o->arena, key, strlen(key))) == NULL)
+            return FL_ETOOBIG;
+        k->hash = h;
+        o->n_keys++;
+    }
+    k->stmt = stmt;
+    return 0;
+}
+
 /* The gathering statement row may join, or NULL when it must start its own. */
-static fl__proj_rows_t *rows_find(fl_proj_out_t *out, const char *sql, unsigned flags)
+static fl__proj_rows_t *rows_find(fl_proj_out_t *out, const char *sql, unsigned flags,
+                                  const char *key)
 {
     for (int i = out->n_rows - 1; i >= 0; i--) {
         fl__proj_rows_t *r = &out->rows[i];
@@ -108,9 +174,11 @@ static fl__proj_rows_t *rows_find(fl_proj_out_t *out, const char *sql, unsigned 
         if (r->sql != sql && strcmp(r->sql, sql) != 0)
             continue;
         fl_assert(r->flags == flags); /* one sql, one set of flags */
-        if ((flags & FL_PROJ_ROW_ANYWHERE) || r->stmt == out->barrier)
+        if (flags & FL_PROJ_ROW_ANYWHERE)
             return r;
-        return NULL;
+        if (flags & ROW_KEYED)
+            return r->stmt > out->barrier && key_last(out, key) < r->stmt ? r : NULL;
+        return r->stmt == out->barrier ? r : NULL;
     }
     return NULL;
 }
@@ -133,27 +201,42 @@ static void rows_put(fl__proj_rows_t *r, const char *row, size_t len)
     r->len += len;
 }
 
-int fl_proj_emit_row(fl_proj_out_t *out, const char *sql, const char *row, unsigned flags)
+static int emit_row(fl_proj_out_t *out, const char *sql, const char *row, unsigned flags,
+                    const char *key)
 {
     fl__proj_rows_t *r;
     int barrier = out->barrier, rc;
 
     if (sql == NULL || row == NULL || row[0] != '{')
         return FL_EINVAL;
-    if ((r = rows_find(out, sql, flags)) == NULL) {
+    if ((r = rows_find(out, sql, flags, key)) == NULL) {
         const char *none[1] = {NULL};
 
         if ((rc = fl_proj_emit(out, sql, 1, none)) < 0)
             return rc;
-        if (flags & FL_PROJ_ROW_ANYWHERE)
-            out->barrier = barrier; /* it moves nothing that follows */
+        if (flags & (FL_PROJ_ROW_ANYWHERE | ROW_KEYED))
+            out->barrier = barrier; /* it moves nothing that follows past it */
         if (out->n_rows == out->cap_rows)
             out->rows = grow(out->rows, &out->cap_rows, 8, sizeof(*out->rows));
         r = &out->rows[out->n_rows++];
         *r = (fl__proj_rows_t){.stmt = out->n - 1, .sql = sql, .flags = flags};
     }
+    if (key != NULL && (rc = key_mark(out, key, r->stmt)) < 0)
+        return rc;
     rows_put(r, row, strlen(row));
     return 0;
+}
+
+int fl_proj_emit_row(fl_proj_out_t *out, const char *sql, const char *row, unsigned flags)
+{
+    return emit_row(out, sql, row, flags & FL_PROJ_ROW_ANYWHERE, NULL);
+}
+
+int fl_proj_emit_row_keyed(fl_proj_out_t *out, const char *sql, const char *row, const char *key)
+{
+    if (key == NULL || key[0] == '\0')
+        return FL_EINVAL;
+    return emit_row(out, sql, row, ROW_KEYED, key);
 }
 
 void fl__proj_out_seal(fl_proj_out_t *o)

@@ -48,35 +48,53 @@ static const char *str(const json_t *data, const char *key)
     return json_string_value(json_object_get(data, key));
 }
 
-/* A status move's history row (data.history_id names it). */
-static int history(fl_proj_out_t *out, const stamp_t *s, const json_t *data)
+/* A row's JSON text, emitted with emit (NULL text: FL_ETOOBIG). */
+static int emit_json(fl_proj_out_t *out, const char *sql, json_t *row, const char *key)
 {
-    const char *p[] = {
-        str(data, "history_id"), s->id, str(data, "from"), str(data, "to"), str(data, "changed_by"),
-        str(data, "reason"),     s->ts};
-    if (p[0] == NULL || !fl_uuid_is_valid(p[0]) || p[3] == NULL)
-        return 0;
-    return fl_proj_emit(out,
-                        "INSERT INTO request_status_history (id, request_id, from_status,"
-                        " to_status, changed_by, reason, created_at) VALUES ($1::uuid, $2::uuid,"
-                        " $3, $4, $5::uuid, $6, $7::timestamptz) ON CONFLICT (id) DO NOTHING",
-                        7, p);
+    char *t = row != NULL ? json_dumps(row, JSON_COMPACT) : NULL;
+    int rc = t == NULL     ? FL_ETOOBIG
+             : key != NULL ? fl_proj_emit_row_keyed(out, sql, t, key)
+                           : fl_proj_emit_row(out, sql, t, FL_PROJ_ROW_ANYWHERE);
+    free(t);
+    json_decref(row);
+    return rc;
 }
 
-/* request.submitted: one pending row per step. */
+/*
+ * A status move's history row (data.history_id names it). The history is a
+ * table only these inserts write, its ids unique: its rows go anywhere.
+ */
+static int history(fl_proj_out_t *out, const stamp_t *s, const json_t *data)
+{
+    const char *hid = str(data, "history_id"), *to = str(data, "to");
+    if (hid == NULL || !fl_uuid_is_valid(hid) || to == NULL)
+        return 0;
+    return emit_json(out,
+                     "INSERT INTO request_status_history (id, request_id, from_status,"
+                     " to_status, changed_by, reason, created_at) SELECT (x->>'id')::uuid,"
+                     " (x->>'request_id')::uuid, x->>'from', x->>'to', (x->>'by')::uuid,"
+                     " x->>'reason', (x->>'ts')::timestamptz FROM jsonb_array_elements($1::jsonb)"
+                     " x ON CONFLICT (id) DO NOTHING",
+                     json_pack("{s:s, s:s, s:s?, s:s, s:s?, s:s?, s:s}", "id", hid, "request_id",
+                               s->id, "from", str(data, "from"), "to", to, "by",
+                               str(data, "changed_by"), "reason", str(data, "reason"), "ts", s->ts),
+                     NULL);
+}
+
+/* request.submitted: one pending row per step (keyed by the request: decisions follow). */
 static int chain(fl_proj_out_t *out, const stamp_t *s, const json_t *data)
 {
     const json_t *steps = json_object_get(data, "steps");
-    const char *p[] = {s->id, text_of(out, steps), s->ts};
     if (json_array_size(steps) == 0)
         return 0;
-    return fl_proj_emit(out,
-                        "INSERT INTO request_approvals (id, request_id, step_number,"
-                        " approver_group_id, status, created_at) SELECT md5($1 || ':' ||"
-                        " x.step_number)::uuid, $1::uuid, x.step_number, x.approver_group_id,"
-                        " 'pending', $3::timestamptz FROM jsonb_to_recordset($2::jsonb) AS"
-                        " x(step_number int, approver_group_id uuid) ON CONFLICT DO NOTHING",
-                        3, p);
+    return emit_json(out,
+                     "INSERT INTO request_approvals (id, request_id, step_number,"
+                     " approver_group_id, status, created_at) SELECT md5((x->>'id') || ':' ||"
+                     " st.step_number)::uuid, (x->>'id')::uuid, st.step_number,"
+                     " st.approver_group_id, 'pending', (x->>'ts')::timestamptz FROM"
+                     " jsonb_array_elements($1::jsonb) x, jsonb_to_recordset(x->'steps') AS"
+                     " st(step_number int, approver_group_id uuid) ON CONFLICT DO NOTHING",
+                     json_pack("{s:s, s:O, s:s}", "id", s->id, "steps", steps, "ts", s->ts), s->id);
 }
 
 /* request.approved / .rejected: the decided step, then the steps it skipped. */
@@ -125,30 +143,34 @@ static int comment(fl_proj_out_t *out, const stamp_t *s, const json_t *data)
                         6, p);
 }
 
+/*
+ * request.created: the row (keyed by the request, so the inserts of a batch's
+ * requests gather past each other's updates) and its creation's history row,
+ * whose id is derived from the request's so that a replay adds none.
+ */
 static int created(fl_proj_out_t *out, const stamp_t *s, const fl_event_t *ev, const json_t *data)
 {
     json_t *row = fl__req_row_of(ev, data);
     json_object_set_new(row, "id", json_string(s->id));
     json_object_set_new(row, "request_number", json_string(ev->num != NULL ? ev->num : ""));
-    const char *p[] = {text_of(out, row), s->ts, s->v};
-    json_decref(row);
-    int rc = fl_proj_emit(
-        out,
-        "INSERT INTO service_requests SELECT (jsonb_populate_record(NULL::"
-        "service_requests, jsonb_build_object('current_approval_step', 0, 'sla_breached',"
-        " false) || $1::jsonb || jsonb_build_object('created_at',"
-        " $2::timestamptz, 'updated_at', $2::timestamptz, 'version',"
-        " $3::bigint))).* ON CONFLICT (id) DO NOTHING",
-        3, p);
-    /* the creation's history row: its id derived from the request's, so a replay adds none */
-    const char *q[] = {s->id, s->ts, str(data, "requester_id")};
+    int rc = emit_json(out,
+                       "INSERT INTO service_requests SELECT (jsonb_populate_record(NULL::"
+                       "service_requests, jsonb_build_object('current_approval_step', 0,"
+                       " 'sla_breached', false) || (x->'r') || jsonb_build_object('created_at',"
+                       " (x->>'ts')::timestamptz, 'updated_at', (x->>'ts')::timestamptz,"
+                       " 'version', (x->>'v')::bigint))).* FROM jsonb_array_elements($1::jsonb) x"
+                       " ON CONFLICT (id) DO NOTHING",
+                       json_pack("{s:o, s:s, s:s}", "r", row, "ts", s->ts, "v", s->v), s->id);
     if (rc == 0)
-        rc = fl_proj_emit(out,
-                          "INSERT INTO request_status_history (id, request_id, from_status,"
-                          " to_status, changed_by, created_at) VALUES (md5($1 || ':new')::uuid,"
-                          " $1::uuid, NULL, 'new', $3::uuid, $2::timestamptz) ON CONFLICT (id)"
-                          " DO NOTHING",
-                          3, q);
+        rc = emit_json(out,
+                       "INSERT INTO request_status_history (id, request_id, from_status,"
+                       " to_status, changed_by, created_at) SELECT md5((x->>'id') ||"
+                       " ':new')::uuid, (x->>'id')::uuid, NULL, 'new', (x->>'by')::uuid,"
+                       " (x->>'ts')::timestamptz FROM jsonb_array_elements($1::jsonb) x"
+                       " ON CONFLICT (id) DO NOTHING",
+                       json_pack("{s:s, s:s?, s:s}", "id", s->id, "by", str(data, "requester_id"),
+                                 "ts", s->ts),
+                       NULL);
     return rc;
 }
 
@@ -159,14 +181,15 @@ static int on_event(fl_proj_out_t *out, const fl_event_t *ev, const json_t *data
         return 0; /* not an event this code can read: skipped */
     if (strcmp(ev->type, "request.created") == 0)
         return created(out, &s, ev, data);
-    json_t *row = fl__req_row_of(ev, data);
-    const char *p[] = {s.id, text_of(out, row), s.ts, s.v};
-    json_decref(row);
-    int rc = fl_proj_emit(out,
-                          "UPDATE service_requests t SET (" COLS ") = (SELECT " COLS
-                          " FROM jsonb_populate_record(t, $2::jsonb)), updated_at ="
-                          " $3::timestamptz, version = $4::bigint WHERE id = $1::uuid",
-                          4, p);
+    /* Keyed by the request: one statement takes a request once, in its events' order. */
+    int rc = emit_json(out,
+                       "UPDATE service_requests t SET (" COLS ") = (SELECT " COLS
+                       " FROM jsonb_populate_record(t, x->'r')), updated_at ="
+                       " (x->>'ts')::timestamptz, version = (x->>'v')::bigint FROM"
+                       " jsonb_array_elements($1::jsonb) x WHERE t.id = (x->>'id')::uuid",
+                       json_pack("{s:s, s:o, s:s, s:s}", "id", s.id, "r", fl__req_row_of(ev, data),
+                                 "ts", s.ts, "v", s.v),
+                       s.id);
     if (rc == 0)
         rc = history(out, &s, data);
     if (rc == 0 && strcmp(ev->type, "request.submitted") == 0)

@@ -5,6 +5,7 @@
  * stops the batch and says which event. Through fl__proj_collect on a real
  * log; no PostgreSQL needed.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "firelater/err.h"
@@ -166,6 +167,49 @@ START_TEST(rows_gather_into_one_statement)
 }
 END_TEST
 
+/*
+ * Keyed rows: an entity's statements keep their order while many entities'
+ * inserts and updates gather; a key twice, or a plain statement, starts anew.
+ */
+START_TEST(keyed_rows_gather_across_entities)
+{
+    const char *none[1] = {NULL};
+
+    fl__proj_out_reset(&out, 0);
+    ck_assert_int_eq(fl_proj_emit_row_keyed(&out, "I", "{\"i\":1}", "k1"), 0);
+    ck_assert_int_eq(fl_proj_emit_row(&out, "A", "{\"a\":1}", FL_PROJ_ROW_ANYWHERE), 0);
+    ck_assert_int_eq(fl_proj_emit_row_keyed(&out, "U", "{\"u\":1}", "k1"), 0);
+    ck_assert_int_eq(fl_proj_emit_row_keyed(&out, "I", "{\"i\":2}", "k2"), 0); /* past U(k1) */
+    ck_assert_int_eq(fl_proj_emit_row_keyed(&out, "U", "{\"u\":2}", "k2"), 0);
+    ck_assert_int_eq(fl_proj_emit_row_keyed(&out, "U", "{\"u\":3}", "k1"), 0); /* k1 again */
+    ck_assert_int_eq(fl_proj_emit_row_keyed(&out, "I", "{\"i\":3}", "k2"), 0); /* k2 in U */
+    ck_assert_int_eq(fl_proj_emit(&out, "P", 1, none), 0);
+    ck_assert_int_eq(fl_proj_emit_row_keyed(&out, "I", "{\"i\":4}", "k4"), 0); /* past P: no */
+    ck_assert_int_eq(fl_proj_emit_row_keyed(&out, "I", "{\"i\":5}", ""), FL_EINVAL);
+    ck_assert_int_eq(fl_proj_emit_row_keyed(&out, "I", "{\"i\":5}", NULL), FL_EINVAL);
+    stmts_are((const char *const[]){"I", "A", "U", "U", "I", "P", "I"}, 7);
+    fl__proj_out_seal(&out);
+    ck_assert_str_eq(out.stmts[0].params[0], "[{\"i\":1},{\"i\":2}]");
+    ck_assert_str_eq(out.stmts[2].params[0], "[{\"u\":1},{\"u\":2}]");
+    ck_assert_str_eq(out.stmts[3].params[0], "[{\"u\":3}]");
+    ck_assert_str_eq(out.stmts[4].params[0], "[{\"i\":3}]");
+    ck_assert_str_eq(out.stmts[6].params[0], "[{\"i\":4}]");
+    /* Many keys (the table grows), and a reset forgets them all. */
+    fl__proj_out_reset(&out, 0);
+    for (int i = 0; i < 300; i++) {
+        char key[16];
+        snprintf(key, sizeof(key), "key-%d", i);
+        ck_assert_int_eq(fl_proj_emit_row_keyed(&out, "I", "{}", key), 0);
+        ck_assert_int_eq(fl_proj_emit_row_keyed(&out, "U", "{}", key), 0);
+    }
+    ck_assert_int_eq(out.n, 2);
+    fl__proj_out_reset(&out, 0);
+    ck_assert_int_eq(fl_proj_emit_row_keyed(&out, "U", "{}", "key-1"), 0);
+    ck_assert_int_eq(fl_proj_emit_row_keyed(&out, "I", "{}", "key-1"), 0);
+    ck_assert_int_eq(out.n, 2);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("projector_wildcard");
@@ -176,6 +220,7 @@ int main(void)
     tcase_add_test(tc, without_wildcards_unhandled_events_are_skipped);
     tcase_add_test(tc, a_failing_wildcard_stops_the_batch);
     tcase_add_test(tc, rows_gather_into_one_statement);
+    tcase_add_test(tc, keyed_rows_gather_across_entities);
     suite_add_tcase(s, tc);
     return tu_run(s);
 }
