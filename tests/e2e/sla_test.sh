@@ -224,16 +224,26 @@ req POST $P '{"name":"One minute","entity_type":"issue","is_default":true,"targe
 expect 201
 req POST /api/v1/issues '{"title":"down","priority":"critical"}' "$TOKEN" && expect 201
 ISSUE=$(json .id)
-warnings() {
-    "$FLCTL" --data "$DATA" log dump --tenant acme --stream "issue:$ISSUE" | jq -c 'select(.type == "issue.sla_warning")'
+events_of() { # events_of TYPE: the issue's events of that type, one JSON a line
+    "$FLCTL" --data "$DATA" log dump --tenant acme --stream "issue:$ISSUE" | jq -c "select(.type == \"$1\")"
 }
-sleep 25
-[[ -z $(warnings) ]] || fail "warned before 50 % of the target"
-for _ in $(seq 1 20); do
-    [[ -n $(warnings) ]] && break
+us() { # µs since the epoch of an RFC 3339 instant
+    local s=${1%.*} frac=${1#*.}
+    frac=${frac%Z}
+    echo $(($(date -ud "$s" +%s) * 1000000 + 10#${frac:-0}))
+}
+# Judged on the log's own instants, not on this script's sleeps (a slow answer under
+# ASan must not look like an early warning): crossed at exactly 50 % of the target after
+# the creation, and appended at or after that instant, never before.
+for _ in $(seq 1 60); do
+    [[ -n $(events_of issue.sla_warning) ]] && break
     sleep 1
 done
-w=$(warnings)
-[[ -n $w && $(jq -r .data.metric <<<"$w") == response && $(jq -r .data.target_minutes <<<"$w") == 1 ]] ||
+w=$(events_of issue.sla_warning)
+[[ -n $w && $(wc -l <<<"$w") == 1 && $(jq -r .data.metric <<<"$w") == response && $(jq -r .data.target_minutes <<<"$w") == 1 ]] ||
     fail "no warning: $w"
+created=$(us "$(events_of issue.created | jq -r .ts)")
+crossed=$(us "$(jq -r .data.crossed_at <<<"$w")")
+((crossed == created + 30000000)) || fail "crossed_at $(jq -r .data.crossed_at <<<"$w")"
+(($(us "$(jq -r .ts <<<"$w")") >= crossed)) || fail "warned before 50 % of the target: $w"
 ok
