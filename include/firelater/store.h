@@ -58,6 +58,15 @@ typedef struct fl_store_opts {
      * the same transaction and whose events are already durable in the log.
      */
     bool async_commit;
+    /*
+     * Transactions join by index lookups only (SET LOCAL enable_hashjoin and
+     * enable_mergejoin off). For transactions of keyed writes, such as the
+     * projector's "UPDATE t ... FROM jsonb_array_elements($1) x WHERE t.id =
+     * x.id": the planner guesses 100 elements and, while the table is small
+     * (under some 30,000 rows), hashes it whole with a sequential scan for
+     * every batch.
+     */
+    bool index_joins;
 } fl_store_opts_t;
 
 /* ---- names ---- */

@@ -52,9 +52,12 @@ static int start_store(fl_server_t *s)
      * The projector's transactions need not wait for PostgreSQL's WAL flush:
      * their events are durable in the log already and the checkpoint moves
      * with them, so a batch lost in a PostgreSQL crash is applied again. A
-     * write then waits for one fsync (the log's), not two.
+     * write then waits for one fsync (the log's), not two. Their statements
+     * are keyed writes: index_joins keeps the planner from hashing a whole
+     * table to update a batch's rows.
      */
-    fl_store_opts_t so = {.pool_size = (int)s->cfg.pg_pool, .async_commit = true};
+    fl_store_opts_t so = {
+        .pool_size = (int)s->cfg.pg_pool, .async_commit = true, .index_joins = true};
     if (s->cfg.pg == NULL || *s->cfg.pg == '\0') {
         say("no --pg: running without read models (reads answer 503)");
         return 0;

@@ -33,6 +33,7 @@ typedef struct fl__store_job {
     void *ctx;
     bool txn;
     bool async_commit;                    /* a transaction with synchronous_commit off */
+    bool index_joins;                     /* a transaction with hash and merge joins off */
     char schema[FL_STORE_SCHEMA_MAX + 1]; /* "" for public */
     int nstmts;
     fl_store_stmt_t *stmts; /* copies, inside the same allocation */

@@ -120,9 +120,18 @@ void fl__store_queue_fail_all(fl_store_t *st, const char *msg)
         fl__store_job_fail(job, FL_EUNAVAIL, msg);
 }
 
+/* A transaction's own settings, by [async_commit][index_joins]: one statement for all. */
+static const char *const local_settings[2][2] = {
+    {NULL, "SELECT set_config('enable_hashjoin', 'off', true),"
+           " set_config('enable_mergejoin', 'off', true)"},
+    {"SELECT set_config('synchronous_commit', 'off', true)",
+     "SELECT set_config('synchronous_commit', 'off', true),"
+     " set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true)"},
+};
+
 /*
- * A query is [SET search_path] stmt; a transaction is BEGIN, SET LOCAL
- * search_path, stmts, COMMIT. Everything goes out at once, then a sync: one
+ * A query is [SET search_path] stmt; a transaction is BEGIN, its local
+ * settings, SET LOCAL search_path, stmts, COMMIT. Everything goes out at once, then a sync: one
  * round trip whatever the number of statements.
  */
 int fl__store_pipeline_send(PGconn *pg, const fl__store_job_t *job, const char *set_sql,
@@ -137,9 +146,9 @@ int fl__store_pipeline_send(PGconn *pg, const fl__store_job_t *job, const char *
         ok = PQsendQueryParams(pg, "BEGIN", 0, NULL, NULL, NULL, NULL, 0);
         fl__store_plan_push(plan, -1, -1);
     }
-    if (ok && job->async_commit) {
-        ok = PQsendQueryParams(pg, "SET LOCAL synchronous_commit = off", 0, NULL, NULL, NULL, NULL,
-                               0);
+    if (ok && (job->async_commit || job->index_joins)) {
+        ok = PQsendQueryParams(pg, local_settings[job->async_commit][job->index_joins], 0, NULL,
+                               NULL, NULL, NULL, 0);
         fl__store_plan_push(plan, -1, -1);
     }
     if (ok && set_sql != NULL) {

@@ -33,6 +33,8 @@ static void opts_fill(fl_store_opts_t *o, const fl_store_opts_t *in)
         o->backoff_max_ms = in->backoff_max_ms;
     if (in->connect_timeout_ms > 0)
         o->connect_timeout_ms = in->connect_timeout_ms;
+    o->async_commit = in->async_commit;
+    o->index_joins = in->index_joins;
 }
 
 int fl_store_init(fl_store_t **out, uv_loop_t *loop, const char *conninfo,
@@ -121,6 +123,7 @@ int fl_store_txn(fl_store_t *st, const char *schema, const fl_store_stmt_t *stmt
     }
     fl__store_job_t *job = fl__store_job_new(schema, true, stmts, nstmts, cb, ctx);
     job->async_commit = st->opts.async_commit;
+    job->index_joins = st->opts.index_joins;
     return submit(st, job);
 }
 

@@ -24,11 +24,12 @@
 #define BUNDLE_COLS "name, description, icon, status, discount_percent"
 
 /* A created row: the event's fields, its time and version (and extra), as the table's record.
- * Run again on the same event it leaves the row as it is. */
+ * Run again on the same event it leaves the row as it is. The record is built in FROM:
+ * "SELECT (f(x)).*" would call f once per column. */
 #define UPSERT(table, extra)                                                                       \
-    "INSERT INTO " table " SELECT (jsonb_populate_record(NULL::" table ", $1::jsonb ||"            \
+    "INSERT INTO " table " SELECT r.* FROM jsonb_populate_record(NULL::" table ", $1::jsonb ||"    \
     " jsonb_build_object('created_at', $2::timestamptz, 'updated_at', $2::timestamptz,"            \
-    " 'version', $3::bigint" extra "))).* ON CONFLICT (id) DO NOTHING"
+    " 'version', $3::bigint" extra ")) r ON CONFLICT (id) DO NOTHING"
 
 #define OVERLAY(table, cols)                                                                       \
     "UPDATE " table " t SET (" cols ") = (SELECT " cols " FROM jsonb_populate_record(t,"           \

@@ -146,21 +146,24 @@ static int comment(fl_proj_out_t *out, const stamp_t *s, const json_t *data)
 /*
  * request.created: the row (keyed by the request, so the inserts of a batch's
  * requests gather past each other's updates) and its creation's history row,
- * whose id is derived from the request's so that a replay adds none.
+ * whose id is derived from the request's so that a replay adds none. The
+ * record is built in FROM: PostgreSQL expands "SELECT (f(x)).*" into one
+ * call of f per column, which made this insert 30 times dearer.
  */
 static int created(fl_proj_out_t *out, const stamp_t *s, const fl_event_t *ev, const json_t *data)
 {
     json_t *row = fl__req_row_of(ev, data);
     json_object_set_new(row, "id", json_string(s->id));
     json_object_set_new(row, "request_number", json_string(ev->num != NULL ? ev->num : ""));
-    int rc = emit_json(out,
-                       "INSERT INTO service_requests SELECT (jsonb_populate_record(NULL::"
-                       "service_requests, jsonb_build_object('current_approval_step', 0,"
-                       " 'sla_breached', false) || (x->'r') || jsonb_build_object('created_at',"
-                       " (x->>'ts')::timestamptz, 'updated_at', (x->>'ts')::timestamptz,"
-                       " 'version', (x->>'v')::bigint))).* FROM jsonb_array_elements($1::jsonb) x"
-                       " ON CONFLICT (id) DO NOTHING",
-                       json_pack("{s:o, s:s, s:s}", "r", row, "ts", s->ts, "v", s->v), s->id);
+    int rc =
+        emit_json(out,
+                  "INSERT INTO service_requests SELECT r.* FROM jsonb_array_elements($1::jsonb)"
+                  " x, jsonb_populate_record(NULL::service_requests,"
+                  " jsonb_build_object('current_approval_step', 0, 'sla_breached', false) ||"
+                  " (x->'r') || jsonb_build_object('created_at', (x->>'ts')::timestamptz,"
+                  " 'updated_at', (x->>'ts')::timestamptz, 'version', (x->>'v')::bigint)) r"
+                  " ON CONFLICT (id) DO NOTHING",
+                  json_pack("{s:o, s:s, s:s}", "r", row, "ts", s->ts, "v", s->v), s->id);
     if (rc == 0)
         rc = emit_json(out,
                        "INSERT INTO request_status_history (id, request_id, from_status,"

@@ -52,12 +52,10 @@ static void on_closed(fl_store_t *st)
     (void)st;
 }
 
-/* A fresh database migrated for tenants a and b, and a store of pool connections on it. */
-static void env_open(env_t *e, const char *db, int pool, int queue_max)
+/* A fresh database migrated for tenants a and b, and a store with options o on it. */
+static void env_open_with(env_t *e, const char *db, const fl_store_opts_t *o)
 {
     const char *slugs[] = {"aa", "bb"};
-    fl_store_opts_t o = {
-        .pool_size = pool, .queue_max = queue_max, .backoff_min_ms = 50, .backoff_max_ms = 400};
     fl_store_conn_t *c;
     int up = 0;
 
@@ -66,12 +64,20 @@ static void env_open(env_t *e, const char *db, int pool, int queue_max)
     ck_assert_int_eq(fl_migrate_all(c, slugs, 2, NULL), 0);
     fl_store_sync_close(c);
     uv_loop_init(&e->loop);
-    ck_assert_int_eq(fl_store_init(&e->st, &e->loop, e->conninfo, &o), 0);
+    ck_assert_int_eq(fl_store_init(&e->st, &e->loop, e->conninfo, o), 0);
     for (int64_t end = fl_clock_mono() + 5000000; !up && fl_clock_mono() < end;) {
         uv_run(&e->loop, UV_RUN_ONCE);
         up = fl_store_is_up(e->st);
     }
     ck_assert(up);
+}
+
+/* As env_open_with, a store of pool connections and a queue of queue_max. */
+static void env_open(env_t *e, const char *db, int pool, int queue_max)
+{
+    fl_store_opts_t o = {
+        .pool_size = pool, .queue_max = queue_max, .backoff_min_ms = 50, .backoff_max_ms = 400};
+    env_open_with(e, db, &o);
 }
 
 static void env_close(env_t *e)
@@ -182,6 +188,53 @@ START_TEST(test_txn_all_or_nothing)
     ck_assert_str_eq(c.first, "2");
     q(&e, "tenant_bb", "SELECT count(*) FROM users", 0, NULL, &c);
     ck_assert_str_eq(c.first, "0");
+    env_close(&e);
+}
+END_TEST
+
+/* What a transaction and a query of e's store see of the settings the options name. */
+static void settings_seen(env_t *e, char txn[256], char query[256])
+{
+    static const char *const show = "SELECT current_setting('synchronous_commit') || ',' ||"
+                                    " current_setting('enable_hashjoin') || ',' ||"
+                                    " current_setting('enable_mergejoin')";
+    fl_store_stmt_t st[] = {{"SELECT 1", 0, NULL}, {show, 0, NULL}};
+    seen_t s;
+
+    memset(&s, 0, sizeof(s));
+    ck_assert_int_eq(fl_store_txn(e->st, "tenant_aa", st, 2, on_res, &s), 0);
+    pgfix_run_until(&e->loop, &s.done, 1, 10000);
+    ck_assert_int_eq(s.err, 0);
+    snprintf(txn, 256, "%s", s.first);
+    q(e, "tenant_aa", show, 0, NULL, &s);
+    ck_assert_int_eq(s.err, 0);
+    snprintf(query, 256, "%s", s.first);
+}
+
+/* async_commit and index_joins reach the transactions, and only them. */
+START_TEST(test_txn_settings)
+{
+    env_t e;
+    char txn[256], query[256];
+    fl_store_opts_t both = {.pool_size = 1, .async_commit = true, .index_joins = true};
+    fl_store_opts_t async = {.pool_size = 1, .async_commit = true};
+    fl_store_opts_t none = {.pool_size = 1};
+
+    env_open_with(&e, "pool_settings", &both);
+    settings_seen(&e, txn, query);
+    ck_assert_str_eq(txn, "off,off,off");
+    ck_assert_str_eq(query, "on,on,on"); /* same connection: the settings were local */
+    env_close(&e);
+
+    env_open_with(&e, "pool_settings", &async);
+    settings_seen(&e, txn, query);
+    ck_assert_str_eq(txn, "off,on,on");
+    ck_assert_str_eq(query, "on,on,on");
+    env_close(&e);
+
+    env_open_with(&e, "pool_settings", &none);
+    settings_seen(&e, txn, query);
+    ck_assert_str_eq(txn, "on,on,on");
     env_close(&e);
 }
 END_TEST
@@ -451,6 +504,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_many_more_than_pool);
     tcase_add_test(tc, test_queue_bound);
     tcase_add_test(tc, test_txn_all_or_nothing);
+    tcase_add_test(tc, test_txn_settings);
     tcase_add_test(tc, test_error_codes);
     tcase_add_test(tc, test_params_verbatim);
     tcase_add_test(tc, test_prepared_writes);
