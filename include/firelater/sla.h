@@ -202,8 +202,7 @@ const fl_sla_policy_t *fl_sla_request_clocks(const fl_sla_config_t *c,
  * reads them (e->attr_keys; in the arena or anywhere) and, for an issue, its
  * application's tier (may be NULL). What the server's timers call.
  */
-const fl_sla_policy_t *fl_sla_entity_clocks(const fl_sla_config_t *c,
-                                            const fl_slafacts_entity_t *e,
+const fl_sla_policy_t *fl_sla_entity_clocks(const fl_sla_config_t *c, const fl_slafacts_entity_t *e,
                                             const char *const attr[FL_SLAFACTS_ATTRS],
                                             const char *tier, const fl_slaclock_fact_t *facts,
                                             size_t n, fl_time_t now,

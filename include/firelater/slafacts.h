@@ -121,8 +121,8 @@ typedef struct fl_slafacts_entity {
     const char *name;          /* the policies' entity_type: "issue", "request" */
     const char *stream_prefix; /* "issue:" */
     size_t stream_prefix_len;
-    const char *event_prefix;      /* "issue." */
-    const char *warned, *breached; /* the events the timers append */
+    const char *event_prefix;           /* "issue." */
+    const char *warned, *breached;      /* the events the timers append */
     const fl_slafacts_event_t *events;  /* NULL-ended; any other type gives nothing */
     const fl_slafacts_class_t *classes; /* NULL-ended; any other status is OTHER */
     const char *attr_keys[FL_SLAFACTS_ATTRS];

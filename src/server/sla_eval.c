@@ -128,8 +128,7 @@ void fl_srv_issue_stamp(fl_srv_tenant_t *t, const fl_cmd_ctx_t *ctx, const fl_is
 }
 
 void fl_srv_request_stamp(fl_srv_tenant_t *t, const fl_cmd_ctx_t *ctx,
-                          const fl_request_state_t *const *known, size_t n_known,
-                          fl_decision_t *d)
+                          const fl_request_state_t *const *known, size_t n_known, fl_decision_t *d)
 {
     if (fl_decision_failed(d) || d->n_events == 0)
         return;

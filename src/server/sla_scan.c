@@ -262,7 +262,8 @@ static void eval_issue(fl_sla_scan_t *sc, fl_srv_sla_t *sla, uint32_t slot, fl_t
     const char *attr[FL_SLAFACTS_ATTRS];
     for (int i = 0; i < FL_SLAFACTS_ATTRS; i++)
         attr[i] = sc->names[is->attr[i]];
-    const char *tier = e == &fl_slafacts_issue ? tier_of(sc, is->attr[FL_SLAFACTS_APPLICATION]) : NULL;
+    const char *tier =
+        e == &fl_slafacts_issue ? tier_of(sc, is->attr[FL_SLAFACTS_APPLICATION]) : NULL;
     if (fl_sla_entity_clocks(&sla->cfg.cfg, e, attr, tier, facts, n, now, out, &rc) != NULL &&
         (due = fl_slaclock_next_due(out)) != FL_SLACLOCK_NONE)
         fl_timerq_set(&sla->q, slot, due);
@@ -333,13 +334,16 @@ static void report(const fl_sla_scan_t *sc, const fl_srv_sla_t *sla)
                 fl_strerror(sc->cfg_rc));
     if (sc->too_big > 0)
         fprintf(stderr,
-                "firelater: sla timers (%s): %u issues or requests with more than %d SLA facts not tracked\n",
+                "firelater: sla timers (%s): %u issues or requests with more than %d SLA facts not "
+                "tracked\n",
                 slug, sc->too_big, FL_SLAFACTS_MAX);
     if (sc->eval_failed > 0)
-        fprintf(stderr, "firelater: sla timers (%s): %u issues or requests could not be evaluated\n", slug,
+        fprintf(stderr,
+                "firelater: sla timers (%s): %u issues or requests could not be evaluated\n", slug,
                 sc->eval_failed);
     fprintf(stderr,
-            "firelater: sla timers (%s) armed in %lld ms: %llu events and %u issues and requests read in"
+            "firelater: sla timers (%s) armed in %lld ms: %llu events and %u issues and requests "
+            "read in"
             " %lld ms, %u clocks running after %lld ms of evaluation\n",
             slug, (long long)((fl_clock_mono() - sla->scan_started) / 1000),
             (unsigned long long)sc->events, sla->ids.n, (long long)(sc->fold_us / 1000),

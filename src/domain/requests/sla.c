@@ -114,9 +114,8 @@ static const fl_request_state_t *state_of(fl_arena_t *a, const char *stream,
                                           const fl_request_state_t *fresh)
 {
     for (size_t i = 0; i < n; i++) {
-        const char *s = known[i] != NULL && known[i]->exists
-                            ? fl_requests_stream(a, known[i]->id)
-                            : NULL;
+        const char *s =
+            known[i] != NULL && known[i]->exists ? fl_requests_stream(a, known[i]->id) : NULL;
         if (s != NULL && strcmp(s, stream) == 0)
             return known[i];
     }
@@ -138,7 +137,8 @@ static int stamp_stream(const fl_cmd_ctx_t *ctx, const fl_sla_config_t *c,
         memcpy(x.facts, s->sla.facts, s->sla.n_facts * sizeof(*x.facts));
     for (size_t i = 0; i < d->n_events && rc == 0; i++) {
         fl_log_new_t *e = &d->events[i];
-        fl_event_t ev = {.ts = ctx->now, .type = e->type, .actor = e->actor != NULL ? e->actor : ""};
+        fl_event_t ev = {
+            .ts = ctx->now, .type = e->type, .actor = e->actor != NULL ? e->actor : ""};
         fl_slafacts_out_t out;
         json_t *data = NULL;
         bool changed;

@@ -63,20 +63,13 @@ const fl_slafacts_entity_t fl_slafacts_issue = {
  * response. Comments, child_moved and the rest give no facts.
  */
 static const fl_slafacts_event_t request_events[] = {
-    {"request.created", FL_SLAFT_CREATED},
-    {"request.updated", FL_SLAFT_UPDATED},
-    {"request.sla_warning", FL_SLAFT_WARNED},
-    {"request.sla_breached", FL_SLAFT_BREACHED},
-    {"request.assigned", FL_SLAFT_FULFIL},
-    {"request.started", FL_SLAFT_FULFIL},
-    {"request.submitted", FL_SLAFT_STATUS_CHANGED},
-    {"request.approved", FL_SLAFT_STATUS_CHANGED},
-    {"request.rejected", FL_SLAFT_STATUS_CHANGED},
-    {"request.completed", FL_SLAFT_STATUS_CHANGED},
-    {"request.cancelled", FL_SLAFT_STATUS_CHANGED},
-    {"request.reopened", FL_SLAFT_STATUS_CHANGED},
-    {"request.progressed", FL_SLAFT_STATUS_CHANGED},
-    {NULL, 0},
+    {"request.created", FL_SLAFT_CREATED},           {"request.updated", FL_SLAFT_UPDATED},
+    {"request.sla_warning", FL_SLAFT_WARNED},        {"request.sla_breached", FL_SLAFT_BREACHED},
+    {"request.assigned", FL_SLAFT_FULFIL},           {"request.started", FL_SLAFT_FULFIL},
+    {"request.submitted", FL_SLAFT_STATUS_CHANGED},  {"request.approved", FL_SLAFT_STATUS_CHANGED},
+    {"request.rejected", FL_SLAFT_STATUS_CHANGED},   {"request.completed", FL_SLAFT_STATUS_CHANGED},
+    {"request.cancelled", FL_SLAFT_STATUS_CHANGED},  {"request.reopened", FL_SLAFT_STATUS_CHANGED},
+    {"request.progressed", FL_SLAFT_STATUS_CHANGED}, {NULL, 0},
 };
 
 static const fl_slafacts_class_t request_classes[] = {

@@ -82,8 +82,7 @@ const fl_sla_policy_t *fl_sla_request_clocks(const fl_sla_config_t *c,
     return clocks(c, fl_sla_request_policy(c, at), at->priority, facts, n, now, out, rc);
 }
 
-const fl_sla_policy_t *fl_sla_entity_clocks(const fl_sla_config_t *c,
-                                            const fl_slafacts_entity_t *e,
+const fl_sla_policy_t *fl_sla_entity_clocks(const fl_sla_config_t *c, const fl_slafacts_entity_t *e,
                                             const char *const attr[FL_SLAFACTS_ATTRS],
                                             const char *tier, const fl_slaclock_fact_t *facts,
                                             size_t n, fl_time_t now,
