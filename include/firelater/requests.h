@@ -26,6 +26,8 @@
 #include "firelater/groups.h"
 #include "firelater/log.h"
 #include "firelater/projector.h"
+#include "firelater/sla.h"
+#include "firelater/slafacts.h"
 #include "firelater/users.h"
 
 #define FL_REQ_NUMBER_PREFIX "REQ" /* the log allocates REQ-00001, REQ-00002, ... */
@@ -95,6 +97,20 @@ typedef struct fl_req_child {
 } fl_req_child_t;
 
 /*
+ * A request's SLA side (src/domain/requests/sla.c): its facts
+ * (fl_slafacts_step with the request's entity, the timers' own fold) and the
+ * attributes that choose its policy as that fold reads them (priority,
+ * sla_policy_id, catalog_item_id; fl_slafacts_attr).
+ */
+typedef struct fl_req_sla {
+    fl_slafacts_state_t st;
+    fl_slaclock_fact_t *facts; /* in the fold's arena */
+    size_t n_facts, cap;
+    bool untracked; /* more than FL_SLAFACTS_MAX facts: no stamps (the timers drop it too) */
+    const char *attr[FL_SLAFACTS_ATTRS];
+} fl_req_sla_t;
+
+/*
  * request:<uuid>. fields: the read model's columns (the spec's names) as
  * compact JSON in the fold's arena; the members below are what deciding
  * reads, kept in step with fields.
@@ -120,6 +136,7 @@ typedef struct fl_request_state {
     fl_req_child_t *children;        /* a bundle's parent: its children (the fold's arena) */
     size_t n_children;
     fl_time_t created_at, updated_at;
+    fl_req_sla_t sla;
 } fl_request_state_t;
 
 extern const fl_agg_type_t fl_request_agg; /* fl_request_state_t */
@@ -331,6 +348,18 @@ int fl_requests_decide_action(const fl_cmd_ctx_t *ctx, const fl_request_state_t 
 /* The steps an approval may decide now: sequential the first pending one, otherwise every
  * pending one; none unless pending_approval. Bit i: step i + 1. */
 uint64_t fl_request_open_steps(const fl_request_state_t *s);
+
+/*
+ * The SLA stamps of a decision (README "SLA"): for each request stream of d
+ * whose state is known (one of known, by id) or which d creates, each event
+ * that changes the clocks is folded onto the request's facts at ctx->now and
+ * gets responded_at (on the first response) and, when config is not NULL,
+ * sla_policy_id (fl_sla_request_policy, or null) and response_due_at /
+ * resolution_due_at (fl_sla_due_json). config must be built
+ * (fl_sla_config_build). 0, or an error of the codec (FL_ETOOBIG).
+ */
+int fl_requests_decide_sla(const fl_cmd_ctx_t *ctx, const fl_request_state_t *const *known,
+                           size_t n_known, const fl_sla_config_t *config, fl_decision_t *d);
 
 /* -------------------------------------------------------------- comments */
 

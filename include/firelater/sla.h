@@ -22,6 +22,7 @@
 #include "firelater/domain.h"
 #include "firelater/projector.h"
 #include "firelater/slaclock.h"
+#include "firelater/slafacts.h"
 
 #define FL_SLA_TARGETS_MAX     8 /* 2 metrics x 4 priorities */
 #define FL_SLA_TARGET_MINUTES  525600
@@ -170,6 +171,49 @@ typedef struct fl_sla_issue_attrs {
 const fl_sla_policy_t *fl_sla_issue_clocks(const fl_sla_config_t *c, const fl_sla_issue_attrs_t *at,
                                            const fl_slaclock_fact_t *facts, size_t n, fl_time_t now,
                                            fl_slaclock_t out[FL_SLA_METRICS], int *rc);
+
+/*
+ * A request's attributes that choose its policy (src/domain/requests/README.md
+ * "SLA"): policy_id the policy it names (the item's, copied at submission, then
+ * the one stamped), priority (NULL: medium), catalog_item_id (NULL: a bundle's
+ * parent, which has no clocks).
+ */
+typedef struct fl_sla_request_attrs {
+    const char *priority, *policy_id, *catalog_item_id;
+} fl_sla_request_attrs_t;
+
+/*
+ * A request's policy: none for a bundle's parent; the one policy_id names
+ * when it is a live request policy; else fl_sla_select(c, "request",
+ * priority) (a request policy whose conditions match, else the default).
+ */
+const fl_sla_policy_t *fl_sla_request_policy(const fl_sla_config_t *c,
+                                             const fl_sla_request_attrs_t *at);
+
+/* A request's clocks at now under fl_sla_request_policy, as fl_sla_issue_clocks. */
+const fl_sla_policy_t *fl_sla_request_clocks(const fl_sla_config_t *c,
+                                             const fl_sla_request_attrs_t *at,
+                                             const fl_slaclock_fact_t *facts, size_t n,
+                                             fl_time_t now, fl_slaclock_t out[FL_SLA_METRICS],
+                                             int *rc);
+
+/*
+ * Either of the above for entity e, from the attributes as the facts fold
+ * reads them (e->attr_keys; in the arena or anywhere) and, for an issue, its
+ * application's tier (may be NULL). What the server's timers call.
+ */
+const fl_sla_policy_t *fl_sla_entity_clocks(const fl_sla_config_t *c, const fl_slafacts_entity_t *e,
+                                            const char *const attr[FL_SLAFACTS_ATTRS],
+                                            const char *tier, const fl_slaclock_fact_t *facts,
+                                            size_t n, fl_time_t now,
+                                            fl_slaclock_t out[FL_SLA_METRICS], int *rc);
+
+/*
+ * The due date a stamp writes for a clock: running, the instant its business
+ * time reaches the target (a new reference); paused or without a target,
+ * null; stopped (met or breached), NULL: leave the stamped one as it was.
+ */
+json_t *fl_sla_due_json(const fl_slaclock_t *c);
 
 /* ---- the sla:config stream ---------------------------------------------------------------- */
 

@@ -1,10 +1,13 @@
 /*
- * An issue's events -> the SLA facts the clock engine (slaclock.h) reads.
- * Both the server's timers (which fold an issue's stream to find what is due)
- * and the write side (which records due dates and metrics in the events it
- * decides) use this one fold, so they can never disagree.
+ * An issue's or a request's events -> the SLA facts the clock engine
+ * (slaclock.h) reads. Both the server's timers (which fold a stream to find
+ * what is due) and the write side (which records due dates and metrics in the
+ * events it decides) use this one fold, so they can never disagree. What is
+ * particular to an entity (its streams, event names, statuses, the
+ * attributes that choose its policy) is its fl_slafacts_entity_t; an event's
+ * entity is the one whose event prefix ("issue.", "request.") its type has.
  *
- * The events and the facts they give:
+ * An issue's events and the facts they give:
  *   issue.created            START(ts, data.priority); the reporter and the status
  *                            (data.status, default new) are remembered
  *   issue.updated            PRIORITY(ts, changes.priority.to) when it changes; a
@@ -21,6 +24,18 @@
  *   issue.sla_warning, issue.sla_breached
  *                            WARNED / BREACHED(data.metric = response | resolution,
  *                            at = data.crossed_at): what was already fired
+ * A request's (src/domain/requests/README.md "SLA"):
+ *   request.created          START(ts, data.priority)
+ *   request.updated          PRIORITY as for issues
+ *   request.submitted, .approved, .rejected, .completed, .cancelled, .reopened,
+ *   .progressed              a status move to data.to (none without it): into
+ *                            pending_approval PAUSE, out of it RESUME; into completed,
+ *                            cancelled or rejected RESOLVE; out of them REOPEN (leaving
+ *                            new is no response)
+ *   request.assigned, request.started
+ *                            RESPOND when it is the first (the first fulfilment move),
+ *                            then started's move to data.to
+ *   request.sla_warning, request.sla_breached   as the issue's
  * Events of other types, and facts past FL_SLAFACTS_MAX, are not folded (the
  * latter is FL_ETOOBIG: the caller stops tracking such an issue and says so).
  *
@@ -69,28 +84,70 @@ typedef enum fl_slafacts_type {
     FL_SLAFT_RESOLVED,
     FL_SLAFT_CLOSED,
     FL_SLAFT_REOPENED,
-    FL_SLAFT_STATUS_CHANGED /* data.to only */
+    FL_SLAFT_STATUS_CHANGED, /* data.to only */
+    FL_SLAFT_FULFIL          /* the first is RESPOND; then a move to data.to, if any */
 } fl_slafacts_type_t;
 
-/* An issue's attributes that choose its policy, set by issue.created and issue.updated. */
+/*
+ * The attributes that choose an entity's policy, set by its created and
+ * updated events: for issues priority, issue_type and application_id, for
+ * requests priority, sla_policy_id and catalog_item_id (a bundle's parent has
+ * none: it has no clocks of its own).
+ */
 typedef enum fl_slafacts_attr {
     FL_SLAFACTS_PRIORITY,
     FL_SLAFACTS_ISSUE_TYPE,
     FL_SLAFACTS_APPLICATION,
-    FL_SLAFACTS_ATTRS
+    FL_SLAFACTS_ATTRS,
+    FL_SLAFACTS_REQ_POLICY = FL_SLAFACTS_ISSUE_TYPE,
+    FL_SLAFACTS_REQ_ITEM = FL_SLAFACTS_APPLICATION
 } fl_slafacts_attr_t;
+
+/* An event type and what the fold makes of it (fl_slafacts_type_t). */
+typedef struct fl_slafacts_event {
+    const char *name;
+    uint8_t type;
+} fl_slafacts_event_t;
+
+/* A status name and the class the rules see (fl_slafacts_status_t). */
+typedef struct fl_slafacts_class {
+    const char *name;
+    uint8_t status;
+} fl_slafacts_class_t;
+
+/* What is particular to one kind of entity with SLA clocks. */
+typedef struct fl_slafacts_entity {
+    uint8_t id;                /* fl_sla_entity_t: FL_SLA_ISSUE, FL_SLA_REQUEST */
+    const char *name;          /* the policies' entity_type: "issue", "request" */
+    const char *stream_prefix; /* "issue:" */
+    size_t stream_prefix_len;
+    const char *event_prefix;           /* "issue." */
+    const char *warned, *breached;      /* the events the timers append */
+    const fl_slafacts_event_t *events;  /* NULL-ended; any other type gives nothing */
+    const fl_slafacts_class_t *classes; /* NULL-ended; any other status is OTHER */
+    const char *attr_keys[FL_SLAFACTS_ATTRS];
+    bool respond_leaving_new; /* issues: the first move out of new is the first response */
+} fl_slafacts_entity_t;
+
+extern const fl_slafacts_entity_t fl_slafacts_issue, fl_slafacts_request;
+#define FL_SLAFACTS_ENTITIES 2
+extern const fl_slafacts_entity_t *const fl_slafacts_entities[FL_SLAFACTS_ENTITIES];
+
+/* The entity whose streams stream is one of (its prefix and a non-empty rest), or NULL. */
+const fl_slafacts_entity_t *fl_slafacts_entity_of_stream(const char *stream);
 
 /*
  * The fields of one event the fold reads. Strings point into the event's
  * data (and actor) and live as long as it.
  */
 typedef struct fl_slafacts_in {
-    uint8_t type; /* fl_slafacts_type_t */
+    const fl_slafacts_entity_t *entity; /* by the type's prefix; the issue's for any other */
+    uint8_t type;                       /* fl_slafacts_type_t */
     fl_time_t ts;
     const char *actor; /* NUL-terminated; "" when none */
     /* data.<key> */
     fl_slafacts_str_t status, reporter_id, user_id, to, metric, crossed_at;
-    fl_slafacts_str_t attr[FL_SLAFACTS_ATTRS];    /* data.priority, issue_type, application_id */
+    fl_slafacts_str_t attr[FL_SLAFACTS_ATTRS];    /* data.<entity->attr_keys[i]> */
     fl_slafacts_str_t changed[FL_SLAFACTS_ATTRS]; /* data.changes.<attr>.to */
     fl_slafacts_str_t changed_status;             /* data.changes.status.to */
     bool is_internal;                             /* data.is_internal is true */
@@ -115,7 +172,7 @@ void fl_slafacts_in_json(fl_slafacts_in_t *in, const fl_event_t *ev, const json_
  */
 const fl_slafacts_str_t *fl_slafacts_attr(const fl_slafacts_in_t *in, fl_slafacts_attr_t which);
 
-/* Statuses as the fold tells them apart: only these four have rules. */
+/* Statuses as the fold tells them apart: only these have rules (RESOLVED and CLOSED: done). */
 typedef enum fl_slafacts_status {
     FL_SLAFS_NEW,
     FL_SLAFS_OTHER,

@@ -127,6 +127,25 @@ static bool allowed(fl_principal_t *p, const fl_request_state_t *r, fl_req_actio
            strcmp(r->requester_id, p->user_id) == 0;
 }
 
+/* The SLA stamps of an action: the request, its parent, a parent's children are known. */
+static void stamp(fl_http_req_t *req, fl_principal_t *p, const fl_request_state_t *r,
+                  const fl_req_action_refs_t *refs, const fl_cmd_ctx_t *ctx, fl_decision_t *d)
+{
+    size_t n = 0, kids = refs->children != NULL ? r->n_children : 0;
+    const fl_request_state_t **known = fl_arena_alloc(&req->arena, (kids + 2) * sizeof(*known));
+
+    if (known == NULL) {
+        fl_decision_fail(d, 500, "the request's SLA could not be stamped", NULL);
+        return;
+    }
+    known[n++] = r;
+    if (refs->parent != NULL)
+        known[n++] = refs->parent;
+    for (size_t i = 0; i < kids; i++)
+        known[n++] = refs->children[i];
+    fl_srv_request_stamp(p->tenant, ctx, known, n, d);
+}
+
 static int action(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p, fl_req_action_kind_t kind)
 {
     fl_cmd_ctx_t ctx;
@@ -150,6 +169,7 @@ static int action(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p, fl_req_
         fl_srv_cmd_ctx(req, p, &ctx);
         load_refs(req, p, r, &cmd, ctx.now, &refs);
         fl_requests_decide_action(&ctx, r, expected, &cmd, &refs, &c->d);
+        stamp(req, p, r, &refs, &ctx, &c->d);
     }
     fl_commit_submit(s, c);
     return 0;

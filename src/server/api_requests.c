@@ -218,6 +218,7 @@ static void submit(fl_http_req_t *req, fl_principal_t *p, const fl_req_create_cm
     }
     refs.form_data = data;
     fl_requests_decide_create(&ctx, cmd, &refs, d);
+    fl_srv_request_stamp(p->tenant, &ctx, NULL, 0, d);
     json_decref(data);
 }
 
@@ -261,6 +262,7 @@ static void submit_bundle(fl_http_req_t *req, fl_principal_t *p, const fl_req_cr
     }
     if (rc == 0)
         fl_requests_decide_bundle(&ctx, cmd, &refs, d);
+    fl_srv_request_stamp(p->tenant, &ctx, NULL, 0, d);
     for (size_t i = 0; i < n; i++)
         json_decref(data[i]);
 }
@@ -316,6 +318,7 @@ int fl_api_requests_update(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p
     }
     if (rc == 0)
         fl_requests_decide_update(&ctx, r, expected, &cmd, data, &c->d);
+    fl_srv_request_stamp(p->tenant, &ctx, &r, 1, &c->d);
     json_decref(data);
     json_decref(body);
     fl_commit_submit(s, c);

@@ -514,6 +514,16 @@ const struct fl_request_state *fl_srv_request_target(fl_http_req_t *req, fl_prin
                                                      bool any, int64_t *expected);
 /* A commit that answers with the request of id after its events (NULL: the first event's). */
 fl_commit_t *fl_srv_request_commit(fl_http_req_t *req, fl_principal_t *p, const char *id);
+/*
+ * Stamps the SLA into a decided request command (fl_requests_decide_sla) with
+ * the tenant's SLA configuration (the issues' write path's copy): known are
+ * the requests the command loaded (the target, a child's parent, a parent's
+ * children), streams it creates start empty. A stamp that cannot be made
+ * refuses the command (500). sla_eval.c.
+ */
+void fl_srv_request_stamp(fl_srv_tenant_t *t, const fl_cmd_ctx_t *ctx,
+                          const struct fl_request_state *const *known, size_t n_known,
+                          fl_decision_t *d);
 /* True when p is a member of a group of r's approval chain (api_request_actions.c). */
 bool fl_srv_request_may_see_chain(fl_principal_t *p, const struct fl_request_state *r);
 int fl_api_requests_list(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);

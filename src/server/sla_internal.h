@@ -13,9 +13,8 @@
 #include "firelater/slafacts.h"
 #include "firelater/timerq.h"
 
-#define FL_SLA_ISSUE_PREFIX "issue:"
-#define FL_SLA_ISSUE_PFX    6
-#define FL_SLA_STREAM_LEN   (FL_SLA_ISSUE_PFX + FL_IDTAB_TEXT_LEN) /* "issue:<uuid>" */
+#define FL_SLA_PREFIX_MAX 8 /* "request:", the longest stream prefix of fl_slafacts_entities */
+#define FL_SLA_STREAM_LEN (FL_SLA_PREFIX_MAX + FL_IDTAB_TEXT_LEN) /* "request:<uuid>" */
 
 typedef struct fl_sla_scan fl_sla_scan_t;
 
@@ -37,8 +36,10 @@ struct fl__sla_cfg {
  * loop reads none of it; afterwards only the loop does.
  */
 struct fl_srv_sla {
-    uint64_t seen;  /* log position read up to */
-    fl_idtab_t ids; /* issue uuid -> slot: the timer queue's id */
+    uint64_t seen;   /* log position read up to */
+    fl_idtab_t ids;  /* issue or request uuid -> slot: the timer queue's id */
+    uint8_t *entity; /* slot -> its entity: index into fl_slafacts_entities */
+    uint32_t entity_cap;
     fl_timerq_t q;
     fl__sla_cfg_t cfg;   /* the timers' own: the scan builds it on the thread pool */
     fl_sla_scan_t *scan; /* the start-up scan in flight on the thread pool, or NULL */
@@ -46,11 +47,19 @@ struct fl_srv_sla {
     int64_t scan_started; /* fl_clock_mono at its start */
 };
 
-/* The issue stream of a key: "issue:<uuid>", NUL-terminated, into out. */
-void fl__sla_stream_of(const fl_uuid_key_t *k, char out[FL_SLA_STREAM_LEN + 1]);
+/* The stream of an entity's key: "issue:<uuid>", "request:<uuid>", NUL-terminated, into out. */
+void fl__sla_stream_of(const fl_slafacts_entity_t *e, const fl_uuid_key_t *k,
+                       char out[FL_SLA_STREAM_LEN + 1]);
 
-/* The key of an issue stream's name; false for any other stream. */
-bool fl__sla_key_of(const char *stream, fl_uuid_key_t *k);
+/* The entity and key of a stream with SLA clocks (issue:, request:); NULL for any other. */
+const fl_slafacts_entity_t *fl__sla_key_of(const char *stream, fl_uuid_key_t *k);
+
+/* The slot of the stream's key (added when new, *added says so; may be NULL), with its entity. */
+uint32_t fl__sla_put(fl_srv_sla_t *sla, const fl_slafacts_entity_t *e, const fl_uuid_key_t *k,
+                     bool *added);
+
+/* The entity of a slot. */
+const fl_slafacts_entity_t *fl__sla_entity(const fl_srv_sla_t *sla, uint32_t slot);
 
 /*
  * Folds sla:config into c and builds its calendars (c->loaded set). 0 or an

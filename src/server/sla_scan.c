@@ -2,7 +2,7 @@
  * The SLA timers' start-up scan (sla_internal.h), on the thread pool.
  *
  *   fold      one pass over the log up to its head at the start: each event of
- *             an issue stream is read through fl_slafacts_in_mp (the few
+ *             an issue or request stream is read through fl_slafacts_in_mp (the few
  *             fields the fold needs, from the msgpack data) and folded into
  *             the issue's record; its facts go to a shared pool;
  *   evaluate  each issue once, at now, on a configuration of the scan's own
@@ -148,6 +148,7 @@ static scan_issue_t *issue_at(fl_sla_scan_t *sc, uint32_t slot, bool added)
 
 static void fold_event(fl_sla_scan_t *sc, fl_srv_sla_t *sla, const fl_event_t *ev)
 {
+    const fl_slafacts_entity_t *e;
     fl_uuid_key_t k;
     fl_slafacts_in_t in;
     fl_slafacts_out_t out;
@@ -155,9 +156,9 @@ static void fold_event(fl_sla_scan_t *sc, fl_srv_sla_t *sla, const fl_event_t *e
     uint32_t slot;
     bool added;
 
-    if (!fl__sla_key_of(ev->stream, &k))
+    if ((e = fl__sla_key_of(ev->stream, &k)) == NULL)
         return;
-    slot = fl_idtab_put(&sla->ids, &k, &added);
+    slot = fl__sla_put(sla, e, &k, &added);
     is = issue_at(sc, slot, added);
     if ((is->flags & ISSUE_TOO_BIG) != 0 ||
         fl_slafacts_in_mp(&in, ev->type, ev->ts, ev->actor, ev->data, ev->data_len) != 0)
@@ -238,7 +239,7 @@ static const char *tier_of(fl_sla_scan_t *sc, uint32_t app)
     return sc->tiers[app];
 }
 
-/* Evaluates the issue in slot at now and queues it at its next due instant. */
+/* Evaluates the issue or request in slot at now and queues it at its next due instant. */
 static void eval_issue(fl_sla_scan_t *sc, fl_srv_sla_t *sla, uint32_t slot, fl_time_t now)
 {
     const scan_issue_t *is = &sc->issues[slot];
@@ -257,10 +258,13 @@ static void eval_issue(fl_sla_scan_t *sc, fl_srv_sla_t *sla, uint32_t slot, fl_t
         facts[n++] = (fl_slaclock_fact_t){
             .at = sf->at, .kind = sf->kind, .priority = sf->priority, .metric = sf->metric};
     }
-    fl_sla_issue_attrs_t at = {.priority = sc->names[is->attr[FL_SLAFACTS_PRIORITY]],
-                               .issue_type = sc->names[is->attr[FL_SLAFACTS_ISSUE_TYPE]],
-                               .tier = tier_of(sc, is->attr[FL_SLAFACTS_APPLICATION])};
-    if (fl_sla_issue_clocks(&sla->cfg.cfg, &at, facts, n, now, out, &rc) != NULL &&
+    const fl_slafacts_entity_t *e = fl__sla_entity(sla, slot);
+    const char *attr[FL_SLAFACTS_ATTRS];
+    for (int i = 0; i < FL_SLAFACTS_ATTRS; i++)
+        attr[i] = sc->names[is->attr[i]];
+    const char *tier =
+        e == &fl_slafacts_issue ? tier_of(sc, is->attr[FL_SLAFACTS_APPLICATION]) : NULL;
+    if (fl_sla_entity_clocks(&sla->cfg.cfg, e, attr, tier, facts, n, now, out, &rc) != NULL &&
         (due = fl_slaclock_next_due(out)) != FL_SLACLOCK_NONE)
         fl_timerq_set(&sla->q, slot, due);
     sc->eval_failed += rc != 0;
@@ -330,13 +334,16 @@ static void report(const fl_sla_scan_t *sc, const fl_srv_sla_t *sla)
                 fl_strerror(sc->cfg_rc));
     if (sc->too_big > 0)
         fprintf(stderr,
-                "firelater: sla timers (%s): %u issues with more than %d SLA facts not tracked\n",
+                "firelater: sla timers (%s): %u issues or requests with more than %d SLA facts not "
+                "tracked\n",
                 slug, sc->too_big, FL_SLAFACTS_MAX);
     if (sc->eval_failed > 0)
-        fprintf(stderr, "firelater: sla timers (%s): %u issues could not be evaluated\n", slug,
+        fprintf(stderr,
+                "firelater: sla timers (%s): %u issues or requests could not be evaluated\n", slug,
                 sc->eval_failed);
     fprintf(stderr,
-            "firelater: sla timers (%s) armed in %lld ms: %llu events and %u issues read in"
+            "firelater: sla timers (%s) armed in %lld ms: %llu events and %u issues and requests "
+            "read in"
             " %lld ms, %u clocks running after %lld ms of evaluation\n",
             slug, (long long)((fl_clock_mono() - sla->scan_started) / 1000),
             (unsigned long long)sc->events, sla->ids.n, (long long)(sc->fold_us / 1000),

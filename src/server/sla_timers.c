@@ -1,7 +1,10 @@
 /*
  * SLA timers: the server appends issue.sla_warning and issue.sla_breached
- * when an issue's clock crosses a threshold, recorded with the instant it
- * was crossed. Everything is derived from the log:
+ * when an issue's clock crosses a threshold (request.sla_warning and
+ * request.sla_breached for a request's), recorded with the instant it was
+ * crossed. Issues and requests share the table and the queue; each slot
+ * knows its entity (fl_slafacts_entity_t: its stream prefix, events, rules).
+ * Everything is derived from the log:
  *
  *   start    the first tick of a tenant queues its start-up scan on the
  *            thread pool (sla_scan.c: one pass over the log folds every
@@ -20,9 +23,10 @@
  *            crossings come back as facts, so nothing is fired twice, also
  *            across restarts, and a crossing is recorded with its instant.
  *
- * The policy is chosen by fl_sla_select from the issue's current priority,
- * its application's tier and its type; each metric counts in the calendar of
- * its target for that priority. Appends are synchronous on the loop (one
+ * The policy is chosen by fl_sla_entity_clocks: an issue's by fl_sla_select
+ * from its current priority, its application's tier and its type; a
+ * request's is the one it names, else fl_sla_select; each metric counts in
+ * the calendar of its target for that priority. Appends are synchronous on the loop (one
  * fsync each); they are rare next to the commands.
  */
 #include <stdio.h>
@@ -35,11 +39,12 @@
 
 #define TICK_MS 250
 
-/* What one issue's stream says, for evaluation. */
+/* What one issue's or request's stream says, for evaluation. */
 typedef struct issue_view {
+    const fl_slafacts_entity_t *entity;
     fl_slafacts_t facts;
     uint64_t version;
-    const char *attr[FL_SLAFACTS_ATTRS]; /* priority, issue_type, application_id; in the arena */
+    const char *attr[FL_SLAFACTS_ATTRS]; /* as entity->attr_keys name them; in the arena */
     bool deleted;
 } issue_view_t;
 
@@ -48,8 +53,9 @@ static void say(const char *slug, const char *what, int rc)
     fprintf(stderr, "firelater: sla timers (%s): %s: %s\n", slug, what, fl_strerror(rc));
 }
 
-/* Folds the issue's stream into v (its data read as msgpack, not JSON). */
-static int read_issue(fl_log_t *log, const fl_uuid_key_t *k, fl_arena_t *a, issue_view_t *v)
+/* Folds the stream of e's k into v (its data read as msgpack, not JSON). */
+static int read_issue(fl_log_t *log, const fl_slafacts_entity_t *e, const fl_uuid_key_t *k,
+                      fl_arena_t *a, issue_view_t *v)
 {
     char stream[FL_SLA_STREAM_LEN + 1];
     fl_log_query_t q = {.stream = stream};
@@ -58,8 +64,9 @@ static int read_issue(fl_log_t *log, const fl_uuid_key_t *k, fl_arena_t *a, issu
     fl_event_t ev;
     int rc;
 
-    fl__sla_stream_of(k, stream);
+    fl__sla_stream_of(e, k, stream);
     memset(v, 0, sizeof(*v));
+    v->entity = e;
     fl_slafacts_init(&v->facts);
     if ((rc = fl_log_cursor_open(log, &q, &cur)) != 0)
         return rc;
@@ -80,24 +87,25 @@ static int read_issue(fl_log_t *log, const fl_uuid_key_t *k, fl_arena_t *a, issu
     return rc < 0 ? rc : 0;
 }
 
-/* Evaluates the issue at now into out; the policy applying (NULL: none, nothing to do). */
-static const fl_sla_policy_t *evaluate(fl_srv_tenant_t *t, fl_srv_sla_t *sla,
-                                       const fl_uuid_key_t *k, fl_time_t now, fl_arena_t *a,
-                                       issue_view_t *v, fl_slaclock_t out[FL_SLA_METRICS])
+/* Evaluates the slot's issue or request at now into out; the policy applying (NULL: none). */
+static const fl_sla_policy_t *evaluate(fl_srv_tenant_t *t, fl_srv_sla_t *sla, uint32_t slot,
+                                       fl_time_t now, fl_arena_t *a, issue_view_t *v,
+                                       fl_slaclock_t out[FL_SLA_METRICS])
 {
     const fl_sla_config_t *c = fl__sla_config_current(t->log, &sla->cfg, t->slug);
+    const fl_slafacts_entity_t *e = fl__sla_entity(sla, slot);
+    fl_uuid_key_t k = *fl_idtab_key(&sla->ids, slot);
     const fl_sla_policy_t *p;
-    fl_sla_issue_attrs_t at;
+    const char *tier = NULL;
     int rc;
 
-    if (c == NULL || read_issue(t->log, k, a, v) != 0 || v->deleted || v->facts.n == 0)
+    if (c == NULL || read_issue(t->log, e, &k, a, v) != 0 || v->deleted || v->facts.n == 0)
         return NULL;
-    at = (fl_sla_issue_attrs_t){.priority = v->attr[FL_SLAFACTS_PRIORITY],
-                                .issue_type = v->attr[FL_SLAFACTS_ISSUE_TYPE],
-                                .tier = fl__sla_tier_of(t, a, v->attr[FL_SLAFACTS_APPLICATION])};
-    p = fl_sla_issue_clocks(c, &at, v->facts.facts, v->facts.n, now, out, &rc);
+    if (e == &fl_slafacts_issue)
+        tier = fl__sla_tier_of(t, a, v->attr[FL_SLAFACTS_APPLICATION]);
+    p = fl_sla_entity_clocks(c, e, v->attr, tier, v->facts.facts, v->facts.n, now, out, &rc);
     if (rc != 0)
-        say(t->slug, "evaluating an issue's clocks", rc);
+        say(t->slug, "evaluating an SLA clock", rc);
     return p;
 }
 
@@ -107,12 +115,11 @@ static void track(fl_srv_tenant_t *t, fl_srv_sla_t *sla, uint32_t slot, fl_time_
     fl_arena_t a;
     issue_view_t v;
     fl_slaclock_t out[FL_SLA_METRICS];
-    fl_uuid_key_t k = *fl_idtab_key(&sla->ids, slot);
     fl_time_t due;
 
     fl_arena_init(&a, 16u << 20);
-    due = evaluate(t, sla, &k, now, &a, &v, out) != NULL ? fl_slaclock_next_due(out)
-                                                         : FL_SLACLOCK_NONE;
+    due = evaluate(t, sla, slot, now, &a, &v, out) != NULL ? fl_slaclock_next_due(out)
+                                                           : FL_SLACLOCK_NONE;
     if (due == FL_SLACLOCK_NONE)
         fl_timerq_remove(&sla->q, slot);
     else
@@ -120,12 +127,12 @@ static void track(fl_srv_tenant_t *t, fl_srv_sla_t *sla, uint32_t slot, fl_time_
     fl_arena_free(&a);
 }
 
-/* Appends one crossing; FL_EVERSION when the issue moved meanwhile. */
+/* Appends one crossing; FL_EVERSION when the issue or request moved meanwhile. */
 static int record(fl_server_t *s, fl_srv_tenant_t *t, const fl_uuid_key_t *k, const issue_view_t *v,
                   const fl_sla_policy_t *p, int metric, const fl_slaclock_t *clk, fl_arena_t *a)
 {
     char stream[FL_SLA_STREAM_LEN + 1], crossed[40];
-    const char *id = stream + FL_SLA_ISSUE_PFX, *prio = v->attr[FL_SLAFACTS_PRIORITY];
+    const char *id = stream + v->entity->stream_prefix_len, *prio = v->attr[FL_SLAFACTS_PRIORITY];
     bool breach = clk->due_is_breach;
     json_t *data;
     uint8_t *mp;
@@ -133,7 +140,7 @@ static int record(fl_server_t *s, fl_srv_tenant_t *t, const fl_uuid_key_t *k, co
     fl_log_result_t res;
     int rc;
 
-    fl__sla_stream_of(k, stream);
+    fl__sla_stream_of(v->entity, k, stream);
     fl_time_format(breach ? clk->breach_at : clk->warn_at, crossed, sizeof(crossed));
     data = json_pack("{s:s,s:s,s:s,s:s,s:s,s:I,s:I}", "id", id, "metric",
                      metric == FL_SLA_RESPONSE ? "response" : "resolution", "crossed_at", crossed,
@@ -145,7 +152,7 @@ static int record(fl_server_t *s, fl_srv_tenant_t *t, const fl_uuid_key_t *k, co
     if (rc != 0)
         return rc;
     fl_log_new_t ev = {.stream = stream,
-                       .type = breach ? "issue.sla_breached" : "issue.sla_warning",
+                       .type = breach ? v->entity->breached : v->entity->warned,
                        .v = 1,
                        .actor = "system",
                        .data = mp,
@@ -158,7 +165,7 @@ static int record(fl_server_t *s, fl_srv_tenant_t *t, const fl_uuid_key_t *k, co
     return rc;
 }
 
-/* Fires what is due for the issue in slot, then queues it at its next instant. */
+/* Fires what is due for the issue or request in slot, then queues it at its next instant. */
 static void fire(fl_server_t *s, fl_srv_tenant_t *t, fl_srv_sla_t *sla, uint32_t slot,
                  fl_time_t now)
 {
@@ -172,7 +179,7 @@ static void fire(fl_server_t *s, fl_srv_tenant_t *t, fl_srv_sla_t *sla, uint32_t
         int rc = 0, m = -1;
 
         fl_arena_init(&a, 16u << 20);
-        p = evaluate(t, sla, &k, now, &a, &v, out);
+        p = evaluate(t, sla, slot, now, &a, &v, out);
         for (int i = 0; p != NULL && i < FL_SLA_METRICS; i++) {
             if (out[i].next_due <= now && (m < 0 || out[i].next_due < out[m].next_due))
                 m = i;
@@ -212,13 +219,14 @@ static void touch(touched_t *tc, uint32_t slot)
     tc->slots[tc->n++] = slot;
 }
 
-/* Reads the events appended since sla->seen and re-evaluates the issues they touch. */
+/* Reads the events appended since sla->seen and re-evaluates the issues and requests they touch. */
 static void catch_up(fl_srv_tenant_t *t, fl_srv_sla_t *sla, fl_time_t now)
 {
     fl_log_head_t head;
     fl_log_cursor_t *cur;
     touched_t tc = {0};
     bool config = false;
+    const fl_slafacts_entity_t *e;
     fl_uuid_key_t k;
     fl_arena_t a;
     fl_event_t ev;
@@ -231,8 +239,8 @@ static void catch_up(fl_srv_tenant_t *t, fl_srv_sla_t *sla, fl_time_t now)
         return;
     fl_arena_init(&a, 64u << 20);
     while ((rc = fl_log_cursor_next(cur, &a, &ev)) == 1) {
-        if (fl__sla_key_of(ev.stream, &k))
-            touch(&tc, fl_idtab_put(&sla->ids, &k, NULL));
+        if ((e = fl__sla_key_of(ev.stream, &k)) != NULL)
+            touch(&tc, fl__sla_put(sla, e, &k, NULL));
         config = config || strcmp(ev.stream, FL_SLA_STREAM) == 0;
         sla->seen = ev.pos;
         fl_arena_reset(&a);
@@ -318,6 +326,7 @@ void fl_srv_sla_free(fl_srv_tenant_t *t)
         return;
     fl_assert(sla->scan == NULL);
     fl_idtab_free(&sla->ids);
+    free(sla->entity);
     fl_timerq_free(&sla->q);
     fl__sla_config_free(&sla->cfg);
     free(sla);

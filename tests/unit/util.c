@@ -10,6 +10,7 @@
 
 #include "firelater/codec.h"
 #include "firelater/err.h"
+#include "firelater/sla.h"
 
 /*
  * Every directory a test makes lives under one root per run, made and removed
@@ -287,4 +288,28 @@ int tu_append_decision(fl_log_t *log, const fl_decision_t *d)
     fl_log_result_t r;
 
     return fl_log_append(log, &b, &r);
+}
+
+fl_time_t tu_time(const char *text)
+{
+    fl_time_t t;
+
+    ck_assert_int_eq(fl_time_parse(text, &t), 0);
+    return t;
+}
+
+const char *tu_str(const json_t *data, const char *key)
+{
+    const json_t *v = json_object_get(data, key);
+
+    return v == NULL ? "absent" : json_is_null(v) ? "null" : json_string_value(v);
+}
+
+void tu_sla_event(struct fl_sla_config *c, fl_arena_t *a, const char *type, const char *json,
+                  int64_t seq)
+{
+    json_t *data = tu_json(json);
+
+    ck_assert_int_eq(fl_sla_config_apply(c, a, type, data, seq, seq * 1000000), 0);
+    json_decref(data);
 }

@@ -94,4 +94,15 @@ fl_cmd_ctx_t tu_ctx(fl_arena_t *a, fl_time_t now);
  * empty actor, ids and number); borrows e's strings and data. */
 fl_event_t tu_event_of(const fl_log_new_t *e, uint64_t sv, fl_time_t ts);
 
+/* Folds one sla:config event (JSON data) into c at version seq, time seq s; asserts it folds. */
+struct fl_sla_config;
+void tu_sla_event(struct fl_sla_config *c, fl_arena_t *a, const char *type, const char *json,
+                  int64_t seq);
+
+/* An RFC 3339 instant; asserts it parses. */
+fl_time_t tu_time(const char *text);
+
+/* data.<key> as text: a string's value, "null" for null, "absent" when not there. */
+const char *tu_str(const json_t *data, const char *key);
+
 #endif

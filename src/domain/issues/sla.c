@@ -172,16 +172,6 @@ static json_t *minutes_of(int64_t us)
     return json_integer(us > 0 ? (json_int_t)((us + MIN_US / 2) / MIN_US) : 0);
 }
 
-/* A metric's due date: its target's instant while it runs; NULL (left as it was) once stopped. */
-static json_t *due_of(const fl_slaclock_t *c)
-{
-    if (c->status == FL_SLAS_MET || c->status == FL_SLAS_BREACHED)
-        return NULL;
-    if (c->status != FL_SLAS_RUNNING)
-        return json_null();
-    return fl_json_time_or_null(c->breach_at != FL_SLACLOCK_NONE ? c->breach_at : 0);
-}
-
 /* A stopped metric's business minutes, or null without a target. */
 static json_t *business_of(const fl_sla_policy_t *p, const fl_slaclock_t *c)
 {
@@ -204,7 +194,7 @@ static void stamp_clocks(const run_t *r, const fl_cmd_ctx_t *ctx, const fl_issue
         return; /* facts the engine refuses: stamped as the timers track it, not at all */
     json_object_set_new(data, "sla_policy_id", fl_json_str_or_null(p != NULL ? p->id : NULL));
     for (int m = 0; m < FL_SLA_METRICS; m++) {
-        json_t *due = p != NULL ? due_of(&clk[m]) : json_null();
+        json_t *due = p != NULL ? fl_sla_due_json(&clk[m]) : json_null();
         if (due != NULL)
             json_object_set_new(data, due_keys[m], due);
     }

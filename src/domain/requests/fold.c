@@ -32,6 +32,10 @@ const char *const fl__req_columns[] = {
     "approval_groups",
     "current_approval_step",
     "sla_policy_id",
+    "response_due_at", /* the SLA's stamps (sla.c) */
+    "resolution_due_at",
+    "responded_at",
+    "sla_breached", /* request.sla_breached */
     "due_date",
     "completion_notes",
     "children", /* a parent's, as created: no column (the read model derives it from parent_id) */
@@ -62,6 +66,8 @@ json_t *fl__req_row_of(const fl_event_t *ev, const json_t *data)
 
     if (changes)
         src = json_object_get(data, "changes");
+    if (strncmp(ev->type, "request.sla_", 12) == 0)
+        src = NULL; /* the timers' events: their priority and policy_id are no columns */
     for (size_t i = 0; fl__req_columns[i] != NULL; i++) {
         v = json_object_get(src, fl__req_columns[i]);
         if (changes && v != NULL)
@@ -69,6 +75,8 @@ json_t *fl__req_row_of(const fl_event_t *ev, const json_t *data)
         if (v != NULL)
             json_object_set(row, fl__req_columns[i], v);
     }
+    if (strcmp(ev->type, "request.sla_breached") == 0)
+        json_object_set_new(row, "sla_breached", json_true());
     fl_time_format(ev->ts, ts, sizeof(ts));
     for (size_t i = 0; i < sizeof(stamps) / sizeof(stamps[0]); i++) {
         if (strcmp(ev->type, stamps[i].type) == 0)
@@ -245,6 +253,8 @@ static int request_fold(void *state, fl_arena_t *a, const fl_event_t *ev)
         decide_step(s, ev, data);
     }
     children_moved(s, ev, data);
+    if (rc == 0)
+        rc = fl__req_sla_fold(&s->sla, a, ev, data);
     if (rc == 0 && s->exists && strncmp(ev->type, "request.", 8) == 0) {
         json_t *row = fl__req_row_of(ev, data);
         s->updated_at = ev->ts;
@@ -320,6 +330,7 @@ json_t *fl_request_to_json(const fl_request_state_t *s)
 {
     json_t *j = fields_of(s);
     static const char *const times[] = {"started_at", "completed_at", "cancelled_at", "due_date"};
+    json_t *breached = json_object_get(j, "sla_breached");
 
     for (size_t i = 0; fl__req_columns[i] != NULL; i++) {
         if (json_object_get(j, fl__req_columns[i]) == NULL)
@@ -329,6 +340,7 @@ json_t *fl_request_to_json(const fl_request_state_t *s)
         if (json_object_get(j, times[i]) == NULL)
             json_object_set_new(j, times[i], json_null());
     }
+    json_object_set_new(j, "sla_breached", json_boolean(json_is_true(breached)));
     json_object_set_new(j, "children", children_json(s));
     json_object_set_new(j, "id", json_string(s->id));
     json_object_set_new(j, "request_number", json_string(s->number));

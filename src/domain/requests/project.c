@@ -18,8 +18,9 @@
     "catalog_item_id, bundle_id, parent_id, item_name, requester_id, requested_for_id, "           \
     "assigned_to,"                                                                                 \
     " assigned_group, status, priority, form_data, form_version, approval_status, approval_type,"  \
-    " approval_groups, current_approval_step, sla_policy_id, due_date, completion_notes,"          \
-    " started_at, completed_at, cancelled_at"
+    " approval_groups, current_approval_step, sla_policy_id, response_due_at, resolution_due_at,"  \
+    " responded_at, sla_breached, due_date, completion_notes, started_at, completed_at,"           \
+    " cancelled_at"
 
 typedef struct stamp {
     const char *id;
@@ -79,6 +80,36 @@ static int history(fl_proj_out_t *out, const stamp_t *s, const json_t *data)
                                s->id, "from", str(data, "from"), "to", to, "by",
                                str(data, "changed_by"), "reason", str(data, "reason"), "ts", s->ts),
                      NULL);
+}
+
+/*
+ * request.sla_warning / .sla_breached: a history row in the status the request
+ * is in (keyed by the request, so it follows the request's own moves), dated
+ * at the crossing, with event and details (the event's data). Its id is
+ * derived from the request, the event and the metric: each is recorded once.
+ */
+static int sla_history(fl_proj_out_t *out, const fl_event_t *ev, const stamp_t *s,
+                       const json_t *data)
+{
+    const char *metric = str(data, "metric"), *crossed = str(data, "crossed_at");
+    if (metric == NULL || crossed == NULL)
+        return 0;
+    return emit_json(out,
+                     "INSERT INTO request_status_history (id, request_id, from_status,"
+                     " to_status, reason, created_at, event, details) SELECT md5((x->>'id') ||"
+                     " ':' || (x->>'event') || ':' || (x->>'metric'))::uuid, r.id, r.status,"
+                     " r.status, x->>'reason', (x->>'at')::timestamptz, x->>'event', x->'d' FROM"
+                     " jsonb_array_elements($1::jsonb) x JOIN service_requests r ON r.id ="
+                     " (x->>'id')::uuid ON CONFLICT (id) DO NOTHING",
+                     json_pack("{s:s, s:s, s:s, s:s, s:s, s:O}", "id", s->id, "event", ev->type,
+                               "metric", metric, "at", crossed, "reason",
+                               strcmp(ev->type, "request.sla_breached") == 0
+                                   ? (strcmp(metric, "response") == 0 ? "response SLA breached"
+                                                                      : "resolution SLA breached")
+                                   : (strcmp(metric, "response") == 0 ? "response SLA warning"
+                                                                      : "resolution SLA warning"),
+                               "d", data),
+                     s->id);
 }
 
 /* request.submitted: one pending row per step (keyed by the request: decisions follow). */
@@ -201,6 +232,8 @@ static int on_event(fl_proj_out_t *out, const fl_event_t *ev, const json_t *data
         rc = comment(out, &s, data);
     if (rc == 0 && json_object_get(data, "step_number") != NULL)
         rc = decision(out, ev, &s, data);
+    if (rc == 0 && strncmp(ev->type, "request.sla_", 12) == 0)
+        rc = sla_history(out, ev, &s, data);
     return rc;
 }
 
@@ -211,5 +244,6 @@ const fl_proj_handler_t fl_requests_projections[] = {
     {"request.completed", on_event},     {"request.cancelled", on_event},
     {"request.reopened", on_event},      {"request.updated", on_event},
     {"request.comment_added", on_event}, {"request.child_moved", on_event},
-    {"request.progressed", on_event},    {NULL, NULL},
+    {"request.progressed", on_event},    {"request.sla_warning", on_event},
+    {"request.sla_breached", on_event},  {NULL, NULL},
 };

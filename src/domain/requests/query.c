@@ -31,7 +31,11 @@
     " 'approval_status', a.approval_status, 'approval_type', a.approval_type,"            \
     " 'approval_groups', a.approval_groups,"                                              \
     " 'current_approval_step', a.current_approval_step,"                                  \
-    " 'sla_policy_id', a.sla_policy_id, 'due_date', " TS("a.due_date") ","                \
+    " 'sla_policy_id', a.sla_policy_id,"                                                  \
+    " 'response_due_at', " TS("a.response_due_at") ","                                    \
+    " 'resolution_due_at', " TS("a.resolution_due_at") ","                                \
+    " 'responded_at', " TS("a.responded_at") ", 'sla_breached', a.sla_breached,"          \
+    " 'due_date', " TS("a.due_date") ","                                                  \
     " 'completion_notes', a.completion_notes,"                                            \
     " 'started_at', " TS("a.started_at") ","                                              \
     " 'completed_at', " TS("a.completed_at") ","                                          \
@@ -240,7 +244,8 @@ void fl_requests_history_query(const char *request_id, fl_apps_query_t *out)
     out->sql =
         "SELECT count(*) OVER () AS _total, json_build_object('id', h.id,"
         " 'from_status', h.from_status, 'to_status', h.to_status,"
-        " 'changed_by', h.changed_by, 'reason', h.reason,"
+        " 'changed_by', h.changed_by, 'reason', h.reason, 'event', h.event,"
+        " 'details', h.details,"
         " 'created_at', " TS(
             "h.created_at") ")::text AS j"
                             " FROM request_status_history h WHERE h.request_id = $1::uuid"

@@ -1,6 +1,7 @@
 /*
- * Issue events -> SLA facts (include/firelater/slafacts.h has the table).
- * Pure: only the event's fields (fl_slafacts_in_t) and the state are read.
+ * Issue and request events -> SLA facts (include/firelater/slafacts.h has
+ * the tables). Pure: only the event's fields (fl_slafacts_in_t), its entity's
+ * description and the state are read.
  *
  * The state is small on purpose: a status is one of the five the rules tell
  * apart (a move between two statuses without rules gives no facts, so their
@@ -36,13 +37,13 @@ static bool str_is(const char *p, size_t len, const char *lit)
     return strlen(lit) == len && memcmp(p, lit, len) == 0;
 }
 
-static uint8_t status_of(const char *p, size_t len)
+static uint8_t status_of(const fl_slafacts_entity_t *e, const char *p, size_t len)
 {
-    return str_is(p, len, "new")        ? FL_SLAFS_NEW
-           : str_is(p, len, "pending")  ? FL_SLAFS_PENDING
-           : str_is(p, len, "resolved") ? FL_SLAFS_RESOLVED
-           : str_is(p, len, "closed")   ? FL_SLAFS_CLOSED
-                                        : FL_SLAFS_OTHER;
+    for (const fl_slafacts_class_t *c = e->classes; c->name != NULL; c++) {
+        if (str_is(p, len, c->name))
+            return c->status;
+    }
+    return FL_SLAFS_OTHER;
 }
 
 static bool is_done(uint8_t status)
@@ -118,15 +119,15 @@ static void respond(fl_slafacts_state_t *st, fl_time_t at, fl_slafacts_out_t *ou
 }
 
 /* A status move from st->status to `to` at `at`. */
-static void move(fl_slafacts_state_t *st, fl_time_t at, const fl_slafacts_str_t *to,
-                 fl_slafacts_out_t *out)
+static void move(fl_slafacts_state_t *st, const fl_slafacts_entity_t *e, fl_time_t at,
+                 const fl_slafacts_str_t *to, fl_slafacts_out_t *out)
 {
-    uint8_t from = st->status, t = status_of(to->p, to->len);
+    uint8_t from = st->status, t = status_of(e, to->p, to->len);
 
     if (from == t && t != FL_SLAFS_OTHER)
         return;
     out->status = *to; /* between two statuses without rules only the name changes */
-    if (from == FL_SLAFS_NEW)
+    if (from == FL_SLAFS_NEW && e->respond_leaving_new)
         respond(st, at, out);
     if (from == FL_SLAFS_PENDING)
         add(out, at, FL_SLAF_RESUME, 0, 0);
@@ -151,7 +152,7 @@ static void created(fl_slafacts_state_t *st, const fl_slafacts_in_t *in, fl_slaf
     out->status = s->has == FL_SLAFACTS_STR
                       ? *s
                       : (fl_slafacts_str_t){.p = "new", .len = 3, .has = FL_SLAFACTS_STR};
-    st->status = status_of(out->status.p, out->status.len);
+    st->status = status_of(in->entity, out->status.p, out->status.len);
     add(out, in->ts, FL_SLAF_START, p >= 0 ? p : FL_SLA_MEDIUM, 0);
 }
 
@@ -163,7 +164,7 @@ static void updated(fl_slafacts_state_t *st, const fl_slafacts_in_t *in, fl_slaf
     if (p >= 0)
         add(out, in->ts, FL_SLAF_PRIORITY, p, 0);
     if (in->changed_status.has == FL_SLAFACTS_STR)
-        move(st, in->ts, &in->changed_status, out);
+        move(st, in->entity, in->ts, &in->changed_status, out);
 }
 
 static void commented(fl_slafacts_state_t *st, const fl_slafacts_in_t *in, fl_slafacts_out_t *out)
@@ -235,7 +236,11 @@ void fl_slafacts_step(fl_slafacts_state_t *st, const fl_slafacts_in_t *in, fl_sl
         commented(st, in, out);
     else if (in->type == FL_SLAFT_WARNED || in->type == FL_SLAFT_BREACHED)
         recorded(in, out);
-    else if (in->type >= FL_SLAFT_ASSIGNED && in->type <= FL_SLAFT_STATUS_CHANGED) {
+    else if (in->type == FL_SLAFT_FULFIL) {
+        respond(st, in->ts, out);
+        if (in->to.has == FL_SLAFACTS_STR && in->to.len > 0)
+            move(st, in->entity, in->ts, &in->to, out);
+    } else if (in->type >= FL_SLAFT_ASSIGNED && in->type <= FL_SLAFT_STATUS_CHANGED) {
         to = in->to;
         if (to.has != FL_SLAFACTS_STR) {
             to.p = implied_status(in->type);
@@ -243,7 +248,7 @@ void fl_slafacts_step(fl_slafacts_state_t *st, const fl_slafacts_in_t *in, fl_sl
             to.has = FL_SLAFACTS_STR;
         }
         if (to.len > 0)
-            move(st, in->ts, &to, out);
+            move(st, in->entity, in->ts, &to, out);
     }
 }
 

@@ -20,31 +20,108 @@
 #include "firelater/mp.h"
 #include "firelater/slafacts.h"
 
-static const char *const attr_keys[FL_SLAFACTS_ATTRS] = {"priority", "issue_type",
-                                                         "application_id"};
+static const fl_slafacts_event_t issue_events[] = {
+    {"issue.created", FL_SLAFT_CREATED},
+    {"issue.updated", FL_SLAFT_UPDATED},
+    {"issue.deleted", FL_SLAFT_DELETED},
+    {"issue.comment_added", FL_SLAFT_COMMENT},
+    {"issue.sla_warning", FL_SLAFT_WARNED},
+    {"issue.sla_breached", FL_SLAFT_BREACHED},
+    {"issue.assigned", FL_SLAFT_ASSIGNED},
+    {"issue.resolved", FL_SLAFT_RESOLVED},
+    {"issue.closed", FL_SLAFT_CLOSED},
+    {"issue.reopened", FL_SLAFT_REOPENED},
+    {"issue.status_changed", FL_SLAFT_STATUS_CHANGED},
+    {NULL, 0},
+};
 
-static uint8_t type_of(const char *t)
+static const fl_slafacts_class_t issue_classes[] = {
+    {"new", FL_SLAFS_NEW},
+    {"pending", FL_SLAFS_PENDING},
+    {"resolved", FL_SLAFS_RESOLVED},
+    {"closed", FL_SLAFS_CLOSED},
+    {NULL, 0},
+};
+
+const fl_slafacts_entity_t fl_slafacts_issue = {
+    .id = 0, /* FL_SLA_ISSUE */
+    .name = "issue",
+    .stream_prefix = "issue:",
+    .stream_prefix_len = 6,
+    .event_prefix = "issue.",
+    .warned = "issue.sla_warning",
+    .breached = "issue.sla_breached",
+    .events = issue_events,
+    .classes = issue_classes,
+    .attr_keys = {"priority", "issue_type", "application_id"},
+    .respond_leaving_new = true,
+};
+
+/*
+ * A request's moves all carry data.to (request.approved only when it completes
+ * the chain), so they are STATUS_CHANGED; the first of assign and start is the
+ * response. Comments, child_moved and the rest give no facts.
+ */
+static const fl_slafacts_event_t request_events[] = {
+    {"request.created", FL_SLAFT_CREATED},           {"request.updated", FL_SLAFT_UPDATED},
+    {"request.sla_warning", FL_SLAFT_WARNED},        {"request.sla_breached", FL_SLAFT_BREACHED},
+    {"request.assigned", FL_SLAFT_FULFIL},           {"request.started", FL_SLAFT_FULFIL},
+    {"request.submitted", FL_SLAFT_STATUS_CHANGED},  {"request.approved", FL_SLAFT_STATUS_CHANGED},
+    {"request.rejected", FL_SLAFT_STATUS_CHANGED},   {"request.completed", FL_SLAFT_STATUS_CHANGED},
+    {"request.cancelled", FL_SLAFT_STATUS_CHANGED},  {"request.reopened", FL_SLAFT_STATUS_CHANGED},
+    {"request.progressed", FL_SLAFT_STATUS_CHANGED}, {NULL, 0},
+};
+
+static const fl_slafacts_class_t request_classes[] = {
+    {"new", FL_SLAFS_NEW},
+    {"pending_approval", FL_SLAFS_PENDING},
+    {"completed", FL_SLAFS_RESOLVED},
+    {"cancelled", FL_SLAFS_RESOLVED},
+    {"rejected", FL_SLAFS_RESOLVED},
+    {NULL, 0},
+};
+
+const fl_slafacts_entity_t fl_slafacts_request = {
+    .id = 1, /* FL_SLA_REQUEST */
+    .name = "request",
+    .stream_prefix = "request:",
+    .stream_prefix_len = 8,
+    .event_prefix = "request.",
+    .warned = "request.sla_warning",
+    .breached = "request.sla_breached",
+    .events = request_events,
+    .classes = request_classes,
+    .attr_keys = {"priority", "sla_policy_id", "catalog_item_id"},
+    .respond_leaving_new = false,
+};
+
+const fl_slafacts_entity_t *const fl_slafacts_entities[FL_SLAFACTS_ENTITIES] = {
+    &fl_slafacts_issue, &fl_slafacts_request};
+
+const fl_slafacts_entity_t *fl_slafacts_entity_of_stream(const char *stream)
 {
-    static const struct {
-        const char *name;
-        uint8_t type;
-    } types[] = {
-        {"issue.created", FL_SLAFT_CREATED},
-        {"issue.updated", FL_SLAFT_UPDATED},
-        {"issue.deleted", FL_SLAFT_DELETED},
-        {"issue.comment_added", FL_SLAFT_COMMENT},
-        {"issue.sla_warning", FL_SLAFT_WARNED},
-        {"issue.sla_breached", FL_SLAFT_BREACHED},
-        {"issue.assigned", FL_SLAFT_ASSIGNED},
-        {"issue.resolved", FL_SLAFT_RESOLVED},
-        {"issue.closed", FL_SLAFT_CLOSED},
-        {"issue.reopened", FL_SLAFT_REOPENED},
-        {"issue.status_changed", FL_SLAFT_STATUS_CHANGED},
-    };
+    for (int i = 0; stream != NULL && i < FL_SLAFACTS_ENTITIES; i++) {
+        const fl_slafacts_entity_t *e = fl_slafacts_entities[i];
+        if (strncmp(stream, e->stream_prefix, e->stream_prefix_len) == 0 &&
+            stream[e->stream_prefix_len] != '\0')
+            return e;
+    }
+    return NULL;
+}
 
-    for (size_t i = 0; t != NULL && i < sizeof(types) / sizeof(types[0]); i++) {
-        if (strcmp(t, types[i].name) == 0)
-            return types[i].type;
+/* The entity of an event type (by its prefix; the issue's for any other) and its type. */
+static uint8_t type_of(const char *t, const fl_slafacts_entity_t **entity)
+{
+    *entity = &fl_slafacts_issue;
+    for (int i = 0; t != NULL && i < FL_SLAFACTS_ENTITIES; i++) {
+        const fl_slafacts_entity_t *e = fl_slafacts_entities[i];
+        if (strncmp(t, e->event_prefix, strlen(e->event_prefix)) != 0)
+            continue;
+        *entity = e;
+        for (const fl_slafacts_event_t *ev = e->events; ev->name != NULL; ev++) {
+            if (strcmp(t, ev->name) == 0)
+                return ev->type;
+        }
     }
     return FL_SLAFT_OTHER;
 }
@@ -52,7 +129,7 @@ static uint8_t type_of(const char *t)
 static void in_init(fl_slafacts_in_t *in, const char *type, fl_time_t ts, const char *actor)
 {
     memset(in, 0, sizeof(*in));
-    in->type = type_of(type);
+    in->type = type_of(type, &in->entity);
     in->ts = ts;
     in->actor = actor != NULL ? actor : "";
 }
@@ -85,8 +162,8 @@ void fl_slafacts_in_json(fl_slafacts_in_t *in, const fl_event_t *ev, const json_
     in->metric = jstr(json_object_get(data, "metric"));
     in->crossed_at = jstr(json_object_get(data, "crossed_at"));
     for (int i = 0; i < FL_SLAFACTS_ATTRS; i++) {
-        in->attr[i] = jstr(json_object_get(data, attr_keys[i]));
-        in->changed[i] = jstr(changed_to(data, attr_keys[i]));
+        in->attr[i] = jstr(json_object_get(data, in->entity->attr_keys[i]));
+        in->changed[i] = jstr(changed_to(data, in->entity->attr_keys[i]));
     }
     in->changed_status = jstr(changed_to(data, "status"));
     in->is_internal = json_is_true(json_object_get(data, "is_internal"));
@@ -174,7 +251,7 @@ static int changes_member(fl_mp_t *r, const char *k, uint32_t klen, int depth, v
     bool is_map;
 
     for (int i = 0; to == NULL && i < FL_SLAFACTS_ATTRS; i++) {
-        if (key_is(k, klen, attr_keys[i]))
+        if (key_is(k, klen, in->entity->attr_keys[i]))
             to = &in->changed[i];
     }
     if (to == NULL)
@@ -203,7 +280,7 @@ static fl_slafacts_str_t *field_of(fl_slafacts_in_t *in, const char *k, uint32_t
             return (fl_slafacts_str_t *)((char *)in + fields[i].off);
     }
     for (int i = 0; i < FL_SLAFACTS_ATTRS; i++) {
-        if (key_is(k, klen, attr_keys[i]))
+        if (key_is(k, klen, in->entity->attr_keys[i]))
             return &in->attr[i];
     }
     return NULL;

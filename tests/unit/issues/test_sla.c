@@ -29,21 +29,9 @@ static fl_issue_state_t iss;
 static fl_user_state_t me, ann;
 static fl_cmd_ctx_t ctx;
 
-/* An instant as RFC 3339 (UTC). */
-static fl_time_t at(const char *text)
-{
-    fl_time_t t;
-
-    ck_assert_int_eq(fl_time_parse(text, &t), 0);
-    return t;
-}
-
 static void config_event(const char *type, const char *json, int64_t seq)
 {
-    json_t *data = tu_json(json);
-
-    ck_assert_int_eq(fl_sla_config_apply(&cfg, &cfg_arena, type, data, seq, seq * 1000000), 0);
-    json_decref(data);
+    tu_sla_event(&cfg, &cfg_arena, type, json, seq);
 }
 
 /* The office and a default policy: high 60 / 240, critical 15 / 60 business minutes. */
@@ -109,7 +97,7 @@ static json_t *create(const char *when, const char *body)
     fl_issue_refs_t refs = {&me, NULL};
     json_t *j = tu_json(body);
 
-    ctx.now = at(when);
+    ctx.now = tu_time(when);
     ck_assert_int_eq(fl_issues_decode_create(j, &arena, &v, &d), 0);
     json_decref(j);
     ck_assert_int_eq(fl_issues_decide_create(&ctx, &v, &refs, &d), 0);
@@ -123,7 +111,7 @@ static json_t *update(const char *when, const char *body)
     fl_issue_refs_t refs = {NULL, NULL};
     json_t *j = tu_json(body);
 
-    ctx.now = at(when);
+    ctx.now = tu_time(when);
     ck_assert_int_eq(fl_issues_decode_update(j, &arena, &v, &d), 0);
     json_decref(j);
     ck_assert_int_eq(fl_issues_decide_update(&ctx, &iss, FL_LOG_ANY, &v, &refs, &d), 0);
@@ -136,7 +124,7 @@ static json_t *action(const char *when, fl_issue_action_kind_t kind, const char 
     fl_issue_action_refs_t refs = {.user = &ann, .user_may_work = true, .reopen_days = 7};
     json_t *j = body != NULL ? tu_json(body) : NULL;
 
-    ctx.now = at(when);
+    ctx.now = tu_time(when);
     ck_assert_int_eq(fl_issues_decode_action(kind, j, &arena, &cmd, &d), 0);
     json_decref(j);
     ck_assert_int_eq(fl_issues_decide_action(&ctx, &iss, FL_LOG_ANY, &cmd, &refs, &d), 0);
@@ -160,14 +148,6 @@ static void teardown(void)
     fl_sla_config_free_calendars(&cfg);
     fl_arena_free(&cfg_arena);
     fl_arena_free(&arena);
-}
-
-/* data.<key> as a string ("null" for null, "absent" when not there). */
-static const char *str(const json_t *data, const char *key)
-{
-    const json_t *v = json_object_get(data, key);
-
-    return v == NULL ? "absent" : json_is_null(v) ? "null" : json_string_value(v);
 }
 
 static long long num(const json_t *data, const char *key)
@@ -195,19 +175,19 @@ START_TEST(due_dates_cross_the_weekend_and_the_clock_change)
 {
     json_t *e = create("2026-03-06T21:30:00Z", "{\"title\":\"Payroll\",\"priority\":\"high\"}");
 
-    ck_assert_str_eq(str(e, "sla_policy_id"), POLICY);
+    ck_assert_str_eq(tu_str(e, "sla_policy_id"), POLICY);
     /* 30 minutes on Friday, the rest on Monday in EDT (UTC-4) */
-    ck_assert_str_eq(str(e, "response_due_at"), "2026-03-09T13:30:00.000000Z");
-    ck_assert_str_eq(str(e, "resolution_due_at"), "2026-03-09T16:30:00.000000Z");
-    ck_assert_str_eq(str(e, "time_to_first_response"), "absent");
-    ck_assert_int_eq(iss.sla.response_due, at("2026-03-09T13:30:00Z"));
+    ck_assert_str_eq(tu_str(e, "response_due_at"), "2026-03-09T13:30:00.000000Z");
+    ck_assert_str_eq(tu_str(e, "resolution_due_at"), "2026-03-09T16:30:00.000000Z");
+    ck_assert_str_eq(tu_str(e, "time_to_first_response"), "absent");
+    ck_assert_int_eq(iss.sla.response_due, tu_time("2026-03-09T13:30:00Z"));
     ck_assert_int_eq(iss.sla.response_due, timers_breach_at(FL_SLA_RESPONSE));
     ck_assert_int_eq(iss.sla.resolution_due, timers_breach_at(FL_SLA_RESOLUTION));
     ck_assert_str_eq(iss.sla.policy_id, POLICY);
     json_decref(e);
     json_t *j = fl_issue_to_json(&iss);
-    ck_assert_str_eq(str(j, "response_due_at"), "2026-03-09T13:30:00.000000Z");
-    ck_assert_str_eq(str(j, "business_time_to_first_response"), "null");
+    ck_assert_str_eq(tu_str(j, "response_due_at"), "2026-03-09T13:30:00.000000Z");
+    ck_assert_str_eq(tu_str(j, "business_time_to_first_response"), "null");
     json_decref(j);
 }
 END_TEST
@@ -220,17 +200,17 @@ START_TEST(a_response_stamps_its_minutes_and_keeps_its_due_date)
         action("2026-03-09T13:10:00Z", FL_ISSUE_ACT_ASSIGN, "{\"assigned_to\":\"" ANN "\"}");
     ck_assert_int_eq(num(e, "business_time_to_first_response"), 40);
     ck_assert_int_eq(num(e, "time_to_first_response"), 3820);
-    ck_assert_str_eq(str(e, "response_due_at"), "absent"); /* stopped: kept */
-    ck_assert_str_eq(str(e, "resolution_due_at"), "2026-03-09T16:30:00.000000Z");
+    ck_assert_str_eq(tu_str(e, "response_due_at"), "absent"); /* stopped: kept */
+    ck_assert_str_eq(tu_str(e, "resolution_due_at"), "2026-03-09T16:30:00.000000Z");
     json_decref(e);
     json_t *j = fl_issue_to_json(&iss);
-    ck_assert_str_eq(str(j, "response_due_at"), "2026-03-09T13:30:00.000000Z");
+    ck_assert_str_eq(tu_str(j, "response_due_at"), "2026-03-09T13:30:00.000000Z");
     ck_assert_int_eq(num(j, "business_time_to_first_response"), 40);
     ck_assert_int_eq(num(j, "time_to_first_response"), 3820);
     json_decref(j);
     /* a move without facts (assigned -> in_progress) stamps nothing */
     e = update("2026-03-09T13:20:00Z", "{\"status\":\"in_progress\"}");
-    ck_assert_str_eq(str(e, "sla_policy_id"), "absent");
+    ck_assert_str_eq(tu_str(e, "sla_policy_id"), "absent");
     json_decref(e);
 }
 END_TEST
@@ -243,13 +223,13 @@ START_TEST(pending_pauses_and_resuming_moves_the_due_date_on)
     json_decref(update("2026-03-09T13:20:00Z", "{\"status\":\"in_progress\"}"));
     /* pending at 10:00 EDT, 90 business minutes in: the due date is unknown while paused */
     json_t *e = update("2026-03-09T14:00:00Z", "{\"status\":\"pending\"}");
-    ck_assert_str_eq(str(e, "resolution_due_at"), "null");
-    ck_assert_str_eq(str(e, "sla_policy_id"), POLICY);
+    ck_assert_str_eq(tu_str(e, "resolution_due_at"), "null");
+    ck_assert_str_eq(tu_str(e, "sla_policy_id"), POLICY);
     json_decref(e);
     ck_assert_int_eq(iss.sla.resolution_due, 0);
     /* resumed at 14:00 EDT: 150 minutes left, due at 16:30 EDT */
     e = update("2026-03-09T18:00:00Z", "{\"status\":\"in_progress\"}");
-    ck_assert_str_eq(str(e, "resolution_due_at"), "2026-03-09T20:30:00.000000Z");
+    ck_assert_str_eq(tu_str(e, "resolution_due_at"), "2026-03-09T20:30:00.000000Z");
     json_decref(e);
     ck_assert_int_eq(iss.sla.resolution_due, timers_breach_at(FL_SLA_RESOLUTION));
     /* resolved at 15:00 EDT: 30 + 60 + 60 business minutes, 69 h 30 min on the wall */
@@ -257,17 +237,17 @@ START_TEST(pending_pauses_and_resuming_moves_the_due_date_on)
                "{\"resolution_code\":\"fixed\",\"resolution_notes\":\"restarted\"}");
     ck_assert_int_eq(num(e, "business_time_to_resolution"), 150);
     ck_assert_int_eq(num(e, "time_to_resolution"), 4170);
-    ck_assert_str_eq(str(e, "resolution_due_at"), "absent");
+    ck_assert_str_eq(tu_str(e, "resolution_due_at"), "absent");
     json_decref(e);
-    ck_assert_int_eq(iss.sla.resolution_due, at("2026-03-09T20:30:00Z"));
+    ck_assert_int_eq(iss.sla.resolution_due, tu_time("2026-03-09T20:30:00Z"));
     /* reopened: the resolution's minutes are cleared, its clock counts on from 150 */
     e = action("2026-03-09T19:30:00Z", FL_ISSUE_ACT_REOPEN, NULL);
-    ck_assert_str_eq(str(e, "business_time_to_resolution"), "null");
-    ck_assert_str_eq(str(e, "time_to_resolution"), "null");
-    ck_assert_str_eq(str(e, "resolution_due_at"), "2026-03-09T21:00:00.000000Z");
+    ck_assert_str_eq(tu_str(e, "business_time_to_resolution"), "null");
+    ck_assert_str_eq(tu_str(e, "time_to_resolution"), "null");
+    ck_assert_str_eq(tu_str(e, "resolution_due_at"), "2026-03-09T21:00:00.000000Z");
     json_decref(e);
     json_t *j = fl_issue_to_json(&iss);
-    ck_assert_str_eq(str(j, "time_to_resolution"), "null");
+    ck_assert_str_eq(tu_str(j, "time_to_resolution"), "null");
     ck_assert_int_eq(num(j, "business_time_to_first_response"), 40);
     json_decref(j);
 }
@@ -278,23 +258,23 @@ START_TEST(a_priority_change_retargets_from_the_start)
     json_decref(create("2026-03-06T21:30:00Z", "{\"title\":\"Payroll\",\"priority\":\"high\"}"));
     /* critical on Monday 09:20 EDT: 15 and 60 minutes from the start */
     json_t *e = update("2026-03-09T13:20:00Z", "{\"priority\":\"critical\"}");
-    ck_assert_str_eq(str(e, "response_due_at"), "2026-03-06T21:45:00.000000Z"); /* past */
-    ck_assert_str_eq(str(e, "resolution_due_at"), "2026-03-09T13:30:00.000000Z");
+    ck_assert_str_eq(tu_str(e, "response_due_at"), "2026-03-06T21:45:00.000000Z"); /* past */
+    ck_assert_str_eq(tu_str(e, "resolution_due_at"), "2026-03-09T13:30:00.000000Z");
     json_decref(e);
     ck_assert_int_eq(iss.sla.response_due, timers_breach_at(FL_SLA_RESPONSE));
     /* back to high: the later targets again */
     e = update("2026-03-09T13:25:00Z", "{\"priority\":\"high\"}");
-    ck_assert_str_eq(str(e, "response_due_at"), "2026-03-09T13:30:00.000000Z");
+    ck_assert_str_eq(tu_str(e, "response_due_at"), "2026-03-09T13:30:00.000000Z");
     json_decref(e);
     /* low has no target: no due dates, the policy still applies */
     e = update("2026-03-09T13:26:00Z", "{\"priority\":\"low\"}");
-    ck_assert_str_eq(str(e, "sla_policy_id"), POLICY);
-    ck_assert_str_eq(str(e, "response_due_at"), "null");
-    ck_assert_str_eq(str(e, "resolution_due_at"), "null");
+    ck_assert_str_eq(tu_str(e, "sla_policy_id"), POLICY);
+    ck_assert_str_eq(tu_str(e, "response_due_at"), "null");
+    ck_assert_str_eq(tu_str(e, "resolution_due_at"), "null");
     json_decref(e);
     /* ... and a response then has wall minutes but no business ones */
     e = action("2026-03-09T13:40:00Z", FL_ISSUE_ACT_ASSIGN, "{\"assigned_to\":\"" ANN "\"}");
-    ck_assert_str_eq(str(e, "business_time_to_first_response"), "null");
+    ck_assert_str_eq(tu_str(e, "business_time_to_first_response"), "null");
     ck_assert_int_eq(num(e, "time_to_first_response"), 3850);
     json_decref(e);
 }
@@ -319,14 +299,14 @@ static json_t *comment(const char *content)
 START_TEST(a_public_comment_by_someone_else_is_the_first_response)
 {
     json_decref(create("2026-03-06T21:30:00Z", "{\"title\":\"Payroll\",\"priority\":\"high\"}"));
-    ctx.now = at("2026-03-09T13:05:00Z");
+    ctx.now = tu_time("2026-03-09T13:05:00Z");
     json_t *e = comment("looking");
     ck_assert_int_eq(num(e, "business_time_to_first_response"), 35);
     ck_assert_int_eq(num(e, "time_to_first_response"), 3815);
     json_decref(e);
     /* a second comment is no response: nothing stamped */
     e = comment("still looking");
-    ck_assert_str_eq(str(e, "business_time_to_first_response"), "absent");
+    ck_assert_str_eq(tu_str(e, "business_time_to_first_response"), "absent");
     json_decref(e);
 }
 END_TEST
@@ -338,12 +318,12 @@ START_TEST(without_a_policy_only_wall_minutes)
     fl_sla_config_build(&none);
     env.config = &none;
     json_t *e = create("2026-03-06T21:30:00Z", "{\"title\":\"Payroll\",\"priority\":\"high\"}");
-    ck_assert_str_eq(str(e, "sla_policy_id"), "null");
-    ck_assert_str_eq(str(e, "response_due_at"), "null");
+    ck_assert_str_eq(tu_str(e, "sla_policy_id"), "null");
+    ck_assert_str_eq(tu_str(e, "response_due_at"), "null");
     json_decref(e);
     e = action("2026-03-06T22:00:00Z", FL_ISSUE_ACT_ASSIGN, "{\"assigned_to\":\"" ANN "\"}");
     ck_assert_int_eq(num(e, "time_to_first_response"), 30);
-    ck_assert_str_eq(str(e, "business_time_to_first_response"), "null");
+    ck_assert_str_eq(tu_str(e, "business_time_to_first_response"), "null");
     json_decref(e);
     /* a configuration that cannot be read: no SLA stamps at all, wall minutes still */
     env.config = NULL;
@@ -351,8 +331,8 @@ START_TEST(without_a_policy_only_wall_minutes)
     e = action("2026-03-06T22:30:00Z", FL_ISSUE_ACT_RESOLVE,
                "{\"resolution_code\":\"fixed\",\"resolution_notes\":\"restarted\"}");
     ck_assert_int_eq(num(e, "time_to_resolution"), 60);
-    ck_assert_str_eq(str(e, "sla_policy_id"), "absent");
-    ck_assert_str_eq(str(e, "business_time_to_resolution"), "absent");
+    ck_assert_str_eq(tu_str(e, "sla_policy_id"), "absent");
+    ck_assert_str_eq(tu_str(e, "business_time_to_resolution"), "absent");
     json_decref(e);
     fl_sla_config_free_calendars(&none);
 }
@@ -372,7 +352,7 @@ START_TEST(a_refused_decision_is_left_alone)
     fl_decision_fail(&d, 409, "no", NULL);
     ck_assert_int_eq(fl_issues_decide_sla(&ctx, &iss, &env, &d), 0);
     json_t *e = tu_event_data(&d, 0);
-    ck_assert_str_eq(str(e, "sla_policy_id"), "absent");
+    ck_assert_str_eq(tu_str(e, "sla_policy_id"), "absent");
     json_decref(e);
 }
 END_TEST

@@ -11,5 +11,6 @@ int main(void)
     suite_add_tcase(s, requests_chain_tcase());
     suite_add_tcase(s, requests_table_tcase());
     suite_add_tcase(s, requests_bundles_tcase());
+    suite_add_tcase(s, requests_sla_tcase());
     return tu_run(s);
 }

@@ -9,5 +9,6 @@ TCase *requests_machine_tcase(void);
 TCase *requests_chain_tcase(void);
 TCase *requests_table_tcase(void);
 TCase *requests_bundles_tcase(void);
+TCase *requests_sla_tcase(void);
 
 #endif
