@@ -20,28 +20,20 @@
 #include "firelater/apikeys.h"
 #include "firelater/err.h"
 
-static int refuse(fl_decision_t *d, int status, const char *title, const char *field,
-                  const char *message)
-{
-    fl_decision_fail(d, status, title, NULL);
-    if (field != NULL)
-        fl_decision_field(d, field, message);
-    return FL_EINVAL;
-}
-
 static int check_create(const fl_cmd_ctx_t *ctx, const fl_api_key_cmd_t *cmd,
                         const fl_api_key_creator_t *by, fl_decision_t *d)
 {
     if (by->is_api_key)
-        return refuse(d, 403, "an API key cannot create API keys", NULL, NULL);
+        return fl_decision_refuse(d, 403, "an API key cannot create API keys", NULL, NULL);
     if (!fl_perms_subset(&cmd->scopes, &by->perms))
-        return refuse(d, 403, "you may not grant what you do not hold", "scopes",
-                      "names a permission you do not hold");
+        return fl_decision_refuse(d, 403, "you may not grant what you do not hold", "scopes",
+                                  "names a permission you do not hold");
     if (cmd->expires_at != 0 && cmd->expires_at <= ctx->now)
-        return refuse(d, 422, "validation failed", "expires_at", "must be in the future");
+        return fl_decision_refuse(d, 422, "validation failed", "expires_at",
+                                  "must be in the future");
     if (cmd->expires_at != 0 && cmd->expires_at - ctx->now > FL_APIKEYS_TTL_MAX_S * 1000000)
-        return refuse(d, 422, "validation failed", "expires_at",
-                      "must be at most 730 days (2 years) ahead");
+        return fl_decision_refuse(d, 422, "validation failed", "expires_at",
+                                  "must be at most 730 days (2 years) ahead");
     return 0;
 }
 
@@ -85,9 +77,9 @@ int fl_apikeys_decide_revoke(const fl_cmd_ctx_t *ctx, const fl_api_key_state_t *
                              fl_decision_t *d)
 {
     if (k == NULL || !k->exists)
-        return refuse(d, 404, "no such API key", NULL, NULL);
+        return fl_decision_refuse(d, 404, "no such API key", NULL, NULL);
     if (k->revoked)
-        return refuse(d, 409, "the API key is already revoked", NULL, NULL);
+        return fl_decision_refuse(d, 409, "the API key is already revoked", NULL, NULL);
     char *stream = fl_apikeys_stream(ctx->a, k->id);
     if (stream == NULL)
         return FL_ETOOBIG;

@@ -27,7 +27,7 @@ int fl__apps_check_live(const fl_app_state_t *s, fl_decision_t *d)
 {
     state_t st = !s->exists ? ST_NONE : s->deleted ? ST_DELETED : ST_LIVE;
 
-    return accepts[st] ? 0 : fl__apps_refuse(d, 404, "application not found", NULL, NULL);
+    return accepts[st] ? 0 : fl_decision_refuse(d, 404, "application not found", NULL, NULL);
 }
 
 int fl__apps_emit(const fl_cmd_ctx_t *ctx, const fl_app_state_t *s, int64_t expected,
@@ -53,9 +53,9 @@ int fl__apps_emit(const fl_cmd_ctx_t *ctx, const fl_app_state_t *s, int64_t expe
 static int check_user(const char *field, const char *id, const fl_user_state_t *u, fl_decision_t *d)
 {
     if (u == NULL || !u->exists || strcmp(u->id, id) != 0)
-        return fl__apps_refuse(d, 422, "validation failed", field, "no such user");
+        return fl_decision_refuse(d, 422, "validation failed", field, "no such user");
     if (u->status != FL_USER_ACTIVE)
-        return fl__apps_refuse(d, 422, "validation failed", field, "the user is inactive");
+        return fl_decision_refuse(d, 422, "validation failed", field, "the user is inactive");
     return 0;
 }
 
@@ -63,9 +63,9 @@ static int check_group(const char *field, const char *id, const fl_group_state_t
                        fl_decision_t *d)
 {
     if (g == NULL || !g->exists || strcmp(g->id, id) != 0)
-        return fl__apps_refuse(d, 422, "validation failed", field, "no such group");
+        return fl_decision_refuse(d, 422, "validation failed", field, "no such group");
     if (g->deleted)
-        return fl__apps_refuse(d, 422, "validation failed", field, "the group was deleted");
+        return fl_decision_refuse(d, 422, "validation failed", field, "the group was deleted");
     return 0;
 }
 
@@ -108,7 +108,7 @@ int fl_apps_decide_create(const fl_cmd_ctx_t *ctx, const fl_app_values_t *cmd,
     data = json_pack("{s:s}", "id", id);
     fl__app_put_values(data, &fl__app_table, cmd->v);
     rc = fl__apps_emit(ctx, &s, FL_LOG_NO_STREAM, "application.created", data, d);
-    d->location = fl__apps_concat(ctx->a, "/api/v1/applications/", id);
+    d->location = fl_arena_concat(ctx->a, "/api/v1/applications/", id);
     return rc == 0 && d->location == NULL ? FL_ETOOBIG : rc;
 }
 

@@ -23,8 +23,8 @@ static bool name_taken(const fl_app_state_t *s, const char *name, const fl_app_e
 
 static int name_conflict(fl_decision_t *d)
 {
-    return fl__apps_refuse(d, 409, "environment name already in use", "name",
-                           "another environment of this application has this name");
+    return fl_decision_refuse(d, 409, "environment name already in use", "name",
+                              "another environment of this application has this name");
 }
 
 static json_t *env_data(const fl_app_state_t *s, const char *env_id)
@@ -43,8 +43,8 @@ int fl_apps_decide_env_add(const fl_cmd_ctx_t *ctx, const fl_app_state_t *s, int
     if (name_taken(s, cmd->v[FL_ENV_NAME], NULL))
         return name_conflict(d);
     if (s->n_envs >= FL_APPS_MAX_ENVS)
-        return fl__apps_refuse(d, 409, "application has too many environments", NULL,
-                               "an application holds at most 100 environments");
+        return fl_decision_refuse(d, 409, "application has too many environments", NULL,
+                                  "an application holds at most 100 environments");
     if ((*env_id = fl_uuid_new(ctx->a)) == NULL)
         return FL_ETOOBIG;
     data = env_data(s, *env_id);
@@ -60,7 +60,7 @@ static const fl_app_env_t *live_env(const fl_app_state_t *s, const char *env_id,
     if (fl__apps_check_live(s, d) < 0)
         return NULL;
     if ((e = fl_app_env_find(s, env_id)) == NULL)
-        fl__apps_refuse(d, 404, "environment not found", NULL, NULL);
+        fl_decision_refuse(d, 404, "environment not found", NULL, NULL);
     return e;
 }
 

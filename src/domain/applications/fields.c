@@ -155,19 +155,9 @@ int fl__app_set_values(fl_arena_t *a, const fl__app_table_t *t, const char **v, 
     return rc;
 }
 
-char *fl__apps_concat(fl_arena_t *a, const char *prefix, const char *s)
-{
-    size_t n = strlen(prefix) + strlen(s) + 1;
-    char *out = fl_arena_alloc(a, n);
-
-    if (out != NULL)
-        snprintf(out, n, "%s%s", prefix, s);
-    return out;
-}
-
 char *fl_apps_stream(fl_arena_t *a, const char *app_id)
 {
-    return fl__apps_concat(a, "application:", app_id);
+    return fl_arena_concat(a, "application:", app_id);
 }
 
 const fl_app_env_t *fl_app_env_find(const fl_app_state_t *s, const char *env_id)
@@ -177,13 +167,4 @@ const fl_app_env_t *fl_app_env_find(const fl_app_state_t *s, const char *env_id)
             return &s->envs[i];
     }
     return NULL;
-}
-
-int fl__apps_refuse(fl_decision_t *d, int status, const char *title, const char *field,
-                    const char *message)
-{
-    fl_decision_fail(d, status, title, NULL);
-    if (field != NULL)
-        fl_decision_field(d, field, message != NULL ? message : title);
-    return FL_EINVAL;
 }

@@ -63,13 +63,6 @@ json_t *fl__app_changes(const fl__app_table_t *t, const char *const *v, const fl
 int fl__app_set_values(fl_arena_t *a, const fl__app_table_t *t, const char **v, const json_t *data,
                        bool from_changes);
 
-/* "prefix" + s in the arena; NULL past the budget. */
-char *fl__apps_concat(fl_arena_t *a, const char *prefix, const char *s);
-
-/* Refuses with status and title, naming field (message, or the title) if any. FL_EINVAL. */
-int fl__apps_refuse(fl_decision_t *d, int status, const char *title, const char *field,
-                    const char *message);
-
 /* decide.c: 404 unless s is live; one event on s's stream (expected, or s->version for
  * FL_LOG_ANY), numbered APP when s does not exist yet. Both FL_EINVAL / the emit's code. */
 int fl__apps_check_live(const fl_app_state_t *s, fl_decision_t *d);

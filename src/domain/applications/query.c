@@ -303,7 +303,7 @@ int fl_apps_envs_query(const char *app_id, const fl_http_param_t *query, size_t 
                        fl_apps_query_t *out, fl_decision_t *d)
 {
     if (!fl_uuid_is_valid(app_id))
-        return fl__apps_refuse(d, 404, "application not found", NULL, NULL);
+        return fl_decision_refuse(d, 404, "application not found", NULL, NULL);
     return paged(&env_spec, app_id, query, n, a, out, d);
 }
 

@@ -112,21 +112,9 @@ const char *fl__group_fields_text(const fl_group_fields_t *f, unsigned flag)
     return NULL;
 }
 
-char *fl__groups_concat(fl_arena_t *a, const char *prefix, const char *s)
-{
-    size_t lp = strlen(prefix), ls = strlen(s);
-    char *out = fl_arena_alloc(a, lp + ls + 1);
-
-    if (out == NULL)
-        return NULL;
-    memcpy(out, prefix, lp);
-    memcpy(out + lp, s, ls + 1);
-    return out;
-}
-
 char *fl_groups_stream(fl_arena_t *a, const char *group_id)
 {
-    return fl__groups_concat(a, "group:", group_id);
+    return fl_arena_concat(a, "group:", group_id);
 }
 
 /*
@@ -149,11 +137,11 @@ char *fl_groups_name_stream(fl_arena_t *a, const char *name)
             *p = (char)(*p - 'A' + 'a');
     }
     if (len + sizeof("group-name:") <= FL_LOG_STREAM_MAX - 16 && lower[0] != '~')
-        return fl__groups_concat(a, "group-name:", lower);
+        return fl_arena_concat(a, "group-name:", lower);
     crypto_generichash(h, sizeof(h), (const unsigned char *)lower, len, NULL, 0);
     hex[0] = '~';
     sodium_bin2hex(hex + 1, sizeof(hex) - 1, h, sizeof(h));
-    return fl__groups_concat(a, "group-name:", hex);
+    return fl_arena_concat(a, "group-name:", hex);
 }
 
 const fl_group_member_t *fl_group_member_find(const fl_group_state_t *g, const char *user_id)
@@ -171,13 +159,4 @@ const fl_group_member_t *fl_group_member_find(const fl_group_state_t *g, const c
             hi = mid;
     }
     return NULL;
-}
-
-int fl__groups_refuse(fl_decision_t *d, int status, const char *title, const char *field,
-                      const char *message)
-{
-    fl_decision_fail(d, status, title, NULL);
-    if (field != NULL)
-        fl_decision_field(d, field, message != NULL ? message : title);
-    return FL_EINVAL;
 }

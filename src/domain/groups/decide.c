@@ -50,7 +50,7 @@ int fl__groups_check_lifecycle(const fl_group_state_t *g, fl__group_op_t op, fl_
 {
     const rule_t *r = &lifecycle[state_of(g)][op];
 
-    return r->status == 0 ? 0 : fl__groups_refuse(d, r->status, r->title, NULL, NULL);
+    return r->status == 0 ? 0 : fl_decision_refuse(d, r->status, r->title, NULL, NULL);
 }
 
 int fl__groups_emit(const fl_cmd_ctx_t *ctx, const fl_group_state_t *g, int64_t expected,
@@ -104,8 +104,8 @@ static int check_create(const fl_group_cmd_t *cmd, const fl_group_refs_t *refs, 
 
     fl_assert(refs->claim != NULL);
     if (fl__groups_name_taken(refs->claim, NULL))
-        return fl__groups_refuse(d, 409, "group name already in use", "name",
-                                 "is already used by another group");
+        return fl_decision_refuse(d, 409, "group name already in use", "name",
+                                  "is already used by another group");
     if (cmd->f.parent_id != NULL && fl__groups_check_parent(&none, cmd->f.parent_id, refs, d) < 0)
         return FL_EINVAL;
     if (cmd->f.manager_id != NULL && fl__groups_check_manager(cmd->f.manager_id, refs, d) < 0)
@@ -129,7 +129,7 @@ int fl_groups_decide_create(const fl_cmd_ctx_t *ctx, const fl_group_cmd_t *cmd,
     if (rc == 0)
         rc = fl__groups_emit_claim(ctx, "group.name_claimed", cmd->f.name, id,
                                    (int64_t)refs->claim->version, d);
-    d->location = fl__groups_concat(ctx->a, "/api/v1/groups/", id);
+    d->location = fl_arena_concat(ctx->a, "/api/v1/groups/", id);
     return rc == 0 && d->location == NULL ? FL_ETOOBIG : rc;
 }
 
@@ -163,8 +163,8 @@ int fl_groups_decide_delete(const fl_cmd_ctx_t *ctx, const fl_group_state_t *g, 
     if (fl__groups_check_lifecycle(g, FL__GROUP_OP_DELETE, d) < 0)
         return FL_EINVAL;
     if (n_children > 0)
-        return fl__groups_refuse(d, 409, "group has child groups", "children",
-                                 children_message(ctx->a, n_children));
+        return fl_decision_refuse(d, 409, "group has child groups", "children",
+                                  children_message(ctx->a, n_children));
     rc = fl__groups_emit(ctx, g, expected, "group.deleted", deleted_data(g), d);
     /* The claim is this group's; only its own commands, ordered by its stream, touch it. */
     if (rc == 0)

@@ -25,9 +25,6 @@ extern const fl__group_field_t fl__group_fields[];
 const char *fl__group_text(const fl_group_state_t *g, unsigned flag);
 const char *fl__group_fields_text(const fl_group_fields_t *f, unsigned flag);
 
-/* "prefix" + s in the arena; NULL past the budget. */
-char *fl__groups_concat(fl_arena_t *a, const char *prefix, const char *s);
-
 /* json_string(s), or json_null() when s is NULL; t as RFC 3339, or null when 0. */
 
 /* Role names as a JSON array; equal sorted name lists. */
@@ -41,10 +38,6 @@ const char *fl__groups_id_or_null(const char *id);
 bool fl__groups_email_ok(const char *s, size_t len);
 size_t fl__groups_utf8_chars(const char *s);
 bool fl__groups_has_control(const char *s, size_t len, bool allow_newlines);
-
-/* Refuses with status and title, naming field (message, or the title) if any. FL_EINVAL. */
-int fl__groups_refuse(fl_decision_t *d, int status, const char *title, const char *field,
-                      const char *message);
 
 /* decide.c: the lifecycle check and the group's own event. */
 typedef enum fl__group_op {

@@ -11,9 +11,9 @@
 static int check_user(const fl_group_member_cmd_t *cmd, const fl_user_state_t *u, fl_decision_t *d)
 {
     if (u == NULL || !u->exists || strcmp(u->id, cmd->user_id) != 0)
-        return fl__groups_refuse(d, 422, "validation failed", "user_id", "no such user");
+        return fl_decision_refuse(d, 422, "validation failed", "user_id", "no such user");
     if (u->status != FL_USER_ACTIVE)
-        return fl__groups_refuse(d, 422, "validation failed", "user_id", "the user is inactive");
+        return fl_decision_refuse(d, 422, "validation failed", "user_id", "the user is inactive");
     return 0;
 }
 
@@ -42,8 +42,8 @@ int fl_groups_decide_add_member(const fl_cmd_ctx_t *ctx, const fl_group_state_t 
         return fl__groups_emit(ctx, g, expected, "group.member_role_changed",
                                role_changed_data(g, m, role), d);
     if (g->n_members >= FL_GROUPS_MAX_MEMBERS)
-        return fl__groups_refuse(d, 409, "group is full", "user_id",
-                                 "a group holds at most 1000 direct members; use sub-groups");
+        return fl_decision_refuse(d, 409, "group is full", "user_id",
+                                  "a group holds at most 1000 direct members; use sub-groups");
     return fl__groups_emit(ctx, g, expected, "group.member_added",
                            json_pack("{s:s,s:s,s:s}", "group_id", g->id, "user_id", cmd->user_id,
                                      "role", fl_group_role_name(role)),
@@ -71,7 +71,7 @@ int fl_groups_decide_remove_member(const fl_cmd_ctx_t *ctx, const fl_group_state
         return FL_EINVAL;
     m = user_id != NULL ? fl_group_member_find(g, lower_id(ctx->a, user_id)) : NULL;
     if (m == NULL)
-        return fl__groups_refuse(d, 404, "user is not a member of the group", NULL, NULL);
+        return fl_decision_refuse(d, 404, "user is not a member of the group", NULL, NULL);
     return fl__groups_emit(ctx, g, expected, "group.member_removed",
                            json_pack("{s:s,s:s,s:s}", "group_id", g->id, "user_id", m->user_id,
                                      "role", fl_group_role_name(m->role)),

@@ -397,7 +397,7 @@ int fl_groups_list_query(const fl_http_param_t *query, size_t n, fl_arena_t *a,
 /* A path id that is not a uuid names no group or user: 404, as an unknown one. */
 static int bad_id(fl_decision_t *d, const char *what)
 {
-    return fl__groups_refuse(d, 404, what, NULL, NULL);
+    return fl_decision_refuse(d, 404, what, NULL, NULL);
 }
 
 int fl_groups_members_query(const char *group_id, const fl_http_param_t *query, size_t n,

@@ -35,15 +35,16 @@ int fl__groups_check_parent(const fl_group_state_t *self, const char *parent_id,
     const fl_group_state_t *p = refs->parent;
 
     if (would_cycle(self, parent_id, refs))
-        return fl__groups_refuse(d, 409, "a group cannot be its own ancestor", "parent_id", NULL);
+        return fl_decision_refuse(d, 409, "a group cannot be its own ancestor", "parent_id", NULL);
     if (p == NULL || !p->exists || strcmp(p->id, parent_id) != 0)
-        return fl__groups_refuse(d, 422, "validation failed", "parent_id", "no such group");
+        return fl_decision_refuse(d, 422, "validation failed", "parent_id", "no such group");
     if (p->deleted)
-        return fl__groups_refuse(d, 422, "validation failed", "parent_id", "the group was deleted");
+        return fl_decision_refuse(d, 422, "validation failed", "parent_id",
+                                  "the group was deleted");
     /* The parent sits at level n_ancestors + 1; the group one below it. */
     if (refs->n_ancestors + 2 > FL_GROUPS_MAX_DEPTH)
-        return fl__groups_refuse(d, 422, "validation failed", "parent_id",
-                                 "groups nest at most 32 levels deep");
+        return fl_decision_refuse(d, 422, "validation failed", "parent_id",
+                                  "groups nest at most 32 levels deep");
     return 0;
 }
 
@@ -52,8 +53,9 @@ int fl__groups_check_manager(const char *manager_id, const fl_group_refs_t *refs
     const fl_user_state_t *u = refs->manager;
 
     if (u == NULL || !u->exists || strcmp(u->id, manager_id) != 0)
-        return fl__groups_refuse(d, 422, "validation failed", "manager_id", "no such user");
+        return fl_decision_refuse(d, 422, "validation failed", "manager_id", "no such user");
     if (u->status != FL_USER_ACTIVE)
-        return fl__groups_refuse(d, 422, "validation failed", "manager_id", "the user is inactive");
+        return fl_decision_refuse(d, 422, "validation failed", "manager_id",
+                                  "the user is inactive");
     return 0;
 }

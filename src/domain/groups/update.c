@@ -57,8 +57,8 @@ static int check_update(const fl_group_state_t *g, const fl_group_fields_t *f,
     if (name_moves(g, f)) {
         fl_assert(refs->claim != NULL);
         if (fl__groups_name_taken(refs->claim, g->id))
-            return fl__groups_refuse(d, 409, "group name already in use", "name",
-                                     "is already used by another group");
+            return fl_decision_refuse(d, 409, "group name already in use", "name",
+                                      "is already used by another group");
     }
     if (changes_field(g, f, FL_GROUP_F_PARENT_ID) && f->parent_id != NULL &&
         fl__groups_check_parent(g, f->parent_id, refs, d) < 0)

@@ -12,27 +12,15 @@
 const char *const fl_roles_system_names[FL_ROLES_N_SYSTEM] = {"admin", "manager", "agent",
                                                               "requester"};
 
-char *fl__roles_concat(fl_arena_t *a, const char *prefix, const char *s)
-{
-    size_t lp = strlen(prefix), ls = strlen(s);
-    char *out = fl_arena_alloc(a, lp + ls + 1);
-
-    if (out == NULL)
-        return NULL;
-    memcpy(out, prefix, lp);
-    memcpy(out + lp, s, ls + 1);
-    return out;
-}
-
 char *fl_roles_stream(fl_arena_t *a, const char *role_id)
 {
-    return fl__roles_concat(a, "role:", role_id);
+    return fl_arena_concat(a, "role:", role_id);
 }
 
 /* Names are lowercase by rule, so the claim stream needs no case folding. */
 char *fl_roles_name_stream(fl_arena_t *a, const char *name)
 {
-    return fl__roles_concat(a, "role-name:", name);
+    return fl_arena_concat(a, "role-name:", name);
 }
 
 bool fl_roles_name_ok(const char *s)
@@ -42,15 +30,6 @@ bool fl_roles_name_ok(const char *s)
     if (n < 2 || n > FL_ROLES_NAME_MAX || s[0] < 'a' || s[0] > 'z')
         return false;
     return strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_-") == n;
-}
-
-int fl__roles_refuse(fl_decision_t *d, int status, const char *title, const char *field,
-                     const char *message)
-{
-    fl_decision_fail(d, status, title, NULL);
-    if (field != NULL)
-        fl_decision_field(d, field, message != NULL ? message : title);
-    return FL_EINVAL;
 }
 
 bool fl__roles_perms_from_json(const json_t *arr, fl_perms_t *out)

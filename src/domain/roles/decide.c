@@ -51,8 +51,8 @@ static int emit_claim(const fl_cmd_ctx_t *ctx, const char *type, const char *nam
 
 static int refuse_escalation(fl_decision_t *d)
 {
-    return fl__roles_refuse(d, 403, "you cannot grant permissions you do not hold", "permissions",
-                            "holds permissions you do not hold yourself");
+    return fl_decision_refuse(d, 403, "you cannot grant permissions you do not hold", "permissions",
+                              "holds permissions you do not hold yourself");
 }
 
 /* ----------------------------------------------------------------- create */
@@ -66,8 +66,8 @@ int fl_roles_decide_create(const fl_cmd_ctx_t *ctx, const fl_role_cmd_t *cmd,
 
     fl_assert(claim != NULL && actor != NULL);
     if (claim->claimed)
-        return fl__roles_refuse(d, 409, "role name already in use", "name",
-                                "is already used by another role");
+        return fl_decision_refuse(d, 409, "role name already in use", "name",
+                                  "is already used by another role");
     if (!fl_perms_subset(&cmd->perms, actor))
         return refuse_escalation(d);
     if ((id = fl_uuid_new(ctx->a)) == NULL)
@@ -79,7 +79,7 @@ int fl_roles_decide_create(const fl_cmd_ctx_t *ctx, const fl_role_cmd_t *cmd,
     rc = emit_role(ctx, id, FL_LOG_NO_STREAM, "role.created", data, d);
     if (rc == 0)
         rc = emit_claim(ctx, "role.name_claimed", cmd->name, id, (int64_t)claim->version, d);
-    d->location = fl__roles_concat(ctx->a, "/api/v1/roles/", id);
+    d->location = fl_arena_concat(ctx->a, "/api/v1/roles/", id);
     return rc == 0 && d->location == NULL ? FL_ETOOBIG : rc;
 }
 
@@ -119,11 +119,11 @@ int fl_roles_decide_update(const fl_cmd_ctx_t *ctx, const fl_role_state_t *r, in
     bool perms_change;
 
     if (!is_live(r))
-        return fl__roles_refuse(d, 404, "role not found", NULL, NULL);
+        return fl_decision_refuse(d, 404, "role not found", NULL, NULL);
     perms_change = (cmd->set & FL_ROLE_F_PERMISSIONS) && !fl_perms_equal(&r->perms, &cmd->perms);
     if (perms_change && r->is_system)
-        return fl__roles_refuse(d, 409, "system roles cannot be changed", "permissions",
-                                "a system role's permissions are fixed; create a custom role");
+        return fl_decision_refuse(d, 409, "system roles cannot be changed", "permissions",
+                                  "a system role's permissions are fixed; create a custom role");
     if (perms_change && !fl_perms_subset(&cmd->perms, actor))
         return refuse_escalation(d);
     json_t *changes = update_changes(r, cmd);
@@ -155,9 +155,10 @@ int fl_roles_decide_delete(const fl_cmd_ctx_t *ctx, const fl_role_state_t *r, in
     int rc;
 
     if (!is_live(r))
-        return fl__roles_refuse(d, 404, "role not found", NULL, NULL);
+        return fl_decision_refuse(d, 404, "role not found", NULL, NULL);
     if (r->is_system)
-        return fl__roles_refuse(d, 409, "system roles cannot be deleted", "id", "is a system role");
+        return fl_decision_refuse(d, 409, "system roles cannot be deleted", "id",
+                                  "is a system role");
     if (n_users > 0 || n_groups > 0) {
         const char *msg = holders_message(ctx->a, n_users, n_groups);
         fl_decision_fail(d, 409, "role is in use", msg);

@@ -12,13 +12,6 @@
 
 #include "firelater/roles.h"
 
-/* "prefix" + s in the arena; NULL past the budget. */
-char *fl__roles_concat(fl_arena_t *a, const char *prefix, const char *s);
-
-/* Refuses with status and title, naming field (message, or the title) if any. FL_EINVAL. */
-int fl__roles_refuse(fl_decision_t *d, int status, const char *title, const char *field,
-                     const char *message);
-
 /* A JSON array of "resource:action" strings -> a set; false when an element is unknown. */
 bool fl__roles_perms_from_json(const json_t *arr, fl_perms_t *out);
 

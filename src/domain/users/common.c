@@ -89,28 +89,16 @@ char *fl__users_lower(fl_arena_t *a, const char *s)
     return out;
 }
 
-char *fl__users_concat(fl_arena_t *a, const char *prefix, const char *s)
-{
-    size_t lp = strlen(prefix), ls = strlen(s);
-    char *out = fl_arena_alloc(a, lp + ls + 1);
-
-    if (out == NULL)
-        return NULL;
-    memcpy(out, prefix, lp);
-    memcpy(out + lp, s, ls + 1);
-    return out;
-}
-
 char *fl_users_stream(fl_arena_t *a, const char *user_id)
 {
-    return fl__users_concat(a, "user:", user_id);
+    return fl_arena_concat(a, "user:", user_id);
 }
 
 char *fl_users_email_stream(fl_arena_t *a, const char *email)
 {
     char *lower = fl__users_lower(a, email);
 
-    return lower == NULL ? NULL : fl__users_concat(a, "email:", lower);
+    return lower == NULL ? NULL : fl_arena_concat(a, "email:", lower);
 }
 
 json_t *fl__users_jnames(const char *const *names, size_t n)

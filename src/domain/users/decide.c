@@ -46,20 +46,11 @@ static const rule_t lifecycle[][OP__N] = {
     [FL_USER_INACTIVE] = {{0}, {409, "user is already inactive", "status"}, INACTIVE, INACTIVE},
 };
 
-int fl__users_refuse(fl_decision_t *d, int status, const char *title, const char *field,
-                     const char *message)
-{
-    fl_decision_fail(d, status, title, NULL);
-    if (field != NULL)
-        fl_decision_field(d, field, message != NULL ? message : title);
-    return FL_EINVAL;
-}
-
 static int check_lifecycle(const fl_user_state_t *u, op_t op, fl_decision_t *d)
 {
     const rule_t *r = &lifecycle[u->exists ? u->status : FL_USER_NONE][op];
 
-    return r->status == 0 ? 0 : fl__users_refuse(d, r->status, r->title, r->field, NULL);
+    return r->status == 0 ? 0 : fl_decision_refuse(d, r->status, r->title, r->field, NULL);
 }
 
 bool fl__users_is_self(const fl_cmd_ctx_t *ctx, const fl_user_state_t *u)
@@ -112,8 +103,8 @@ static bool email_taken(const fl_email_claim_state_t *claim, const char *user_id
 
 static int conflict_email(fl_decision_t *d)
 {
-    return fl__users_refuse(d, 409, "email already in use", "email",
-                            "is already in use by another user");
+    return fl_decision_refuse(d, 409, "email already in use", "email",
+                              "is already in use by another user");
 }
 
 /* user.email_claimed (or _released) on the address's claim stream, expected at `version`. */
@@ -166,7 +157,7 @@ int fl_users_decide_create(const fl_cmd_ctx_t *ctx, const fl_user_create_cmd_t *
                    d);
     if (rc == 0)
         rc = emit_claim(ctx, "user.email_claimed", cmd->f.email, id, (int64_t)claim->version, d);
-    d->location = fl__users_concat(ctx->a, "/api/v1/users/", id);
+    d->location = fl_arena_concat(ctx->a, "/api/v1/users/", id);
     return rc == 0 && d->location == NULL ? FL_ETOOBIG : rc;
 }
 
@@ -178,7 +169,7 @@ int fl_users_decide_deactivate(const fl_cmd_ctx_t *ctx, const fl_user_state_t *u
     if (check_lifecycle(u, OP_DEACTIVATE, d) < 0)
         return FL_EINVAL;
     if (fl__users_is_self(ctx, u))
-        return fl__users_refuse(d, 409, "you cannot deactivate yourself", "status", NULL);
+        return fl_decision_refuse(d, 409, "you cannot deactivate yourself", "status", NULL);
     return emit_user(ctx, u, expected, "user.deactivated", deactivated_data(u), d);
 }
 
@@ -188,15 +179,15 @@ static int password_allowed(const fl_cmd_ctx_t *ctx, const fl_user_state_t *u,
                             const fl_user_password_cmd_t *cmd, fl_decision_t *d)
 {
     if (!fl__users_is_self(ctx, u) && !cmd->by_admin)
-        return fl__users_refuse(d, 403, "only an administrator may set another user's password",
-                                NULL, NULL);
+        return fl_decision_refuse(d, 403, "only an administrator may set another user's password",
+                                  NULL, NULL);
     if (!fl__users_is_self(ctx, u))
         return 0;
     if (cmd->current_password == NULL)
-        return fl__users_refuse(d, 422, "validation failed", "current_password", "is required");
+        return fl_decision_refuse(d, 422, "validation failed", "current_password", "is required");
     if (!cmd->current_verified)
-        return fl__users_refuse(d, 403, "current password is incorrect", "current_password",
-                                "does not match");
+        return fl_decision_refuse(d, 403, "current password is incorrect", "current_password",
+                                  "does not match");
     return 0;
 }
 

@@ -36,9 +36,6 @@ json_t *fl__users_jnames(const char *const *names, size_t n);
 /* Same role sets (both sorted and distinct). */
 bool fl__users_same_roles(const char *const *a, size_t na, const char *const *b, size_t nb);
 
-/* "prefix" + s in the arena. */
-char *fl__users_concat(fl_arena_t *a, const char *prefix, const char *s);
-
 /* t as RFC 3339 in a new JSON string, or null when t is 0. */
 
 /* A PostgreSQL text[] literal of the names ("{"a","b"}"), in the arena. */
@@ -51,10 +48,6 @@ bool fl__users_tz_ok(const char *s, size_t len);  /* reads /usr/share/zoneinfo *
 bool fl__users_url_ok(const char *s, size_t len); /* http(s)://host... */
 size_t fl__utf8_chars(const char *s);             /* code points (UTF-8 is valid) */
 bool fl__has_control(const char *s, size_t len);  /* ASCII controls, NUL included */
-
-/* Refuses the command with status and title, naming field (message, or the title) if any. */
-int fl__users_refuse(fl_decision_t *d, int status, const char *title, const char *field,
-                     const char *message);
 
 /* The actor is the user u. */
 bool fl__users_is_self(const fl_cmd_ctx_t *ctx, const fl_user_state_t *u);

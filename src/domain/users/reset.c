@@ -120,9 +120,9 @@ int fl_users_decide_reset_request(const fl_cmd_ctx_t *ctx, const fl_user_state_t
     char expires[40];
 
     if (!u->exists)
-        return fl__users_refuse(d, 404, "user not found", NULL, NULL);
+        return fl_decision_refuse(d, 404, "user not found", NULL, NULL);
     if (u->status != FL_USER_ACTIVE)
-        return fl__users_refuse(d, 409, "user is inactive", "status", NULL);
+        return fl_decision_refuse(d, 409, "user is inactive", "status", NULL);
     fl_assert(is_hash(token_hash));
     fl_time_format(ctx->now + (fl_time_t)FL_USERS_RESET_TTL_S * 1000000, expires, sizeof(expires));
     /* No expectation: a request commutes with every edit, and the latest one wins. */

@@ -44,13 +44,13 @@ int fl__users_update_allowed(const fl_cmd_ctx_t *ctx, const fl_user_state_t *u,
     bool self = fl__users_is_self(ctx, u);
 
     if (!cmd->by_admin && (roles_change(u, f) || status_changes(u, f)))
-        return fl__users_refuse(d, 403, "only an administrator may change roles or status",
-                                roles_change(u, f) ? "roles" : "status", NULL);
+        return fl_decision_refuse(d, 403, "only an administrator may change roles or status",
+                                  roles_change(u, f) ? "roles" : "status", NULL);
     if (self && status_changes(u, f) && f->status == FL_USER_INACTIVE)
-        return fl__users_refuse(d, 409, "you cannot deactivate yourself", "status", NULL);
+        return fl_decision_refuse(d, 409, "you cannot deactivate yourself", "status", NULL);
     if (self && roles_change(u, f) && holds_admin(u->roles, u->n_roles) &&
         !holds_admin(f->roles, f->n_roles))
-        return fl__users_refuse(d, 409, "you cannot remove your own admin role", "roles", NULL);
+        return fl_decision_refuse(d, 409, "you cannot remove your own admin role", "roles", NULL);
     return 0;
 }
 
