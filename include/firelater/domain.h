@@ -127,6 +127,28 @@ __attribute__((format(printf, 4, 5))) void fl_sql_put(char *buf, size_t *len, si
                                                       const char *fmt, ...);
 void fl_sql_and(char *buf, size_t *len, size_t cap, const char *term, int param);
 
+/* A page's LIMIT (per_page) and OFFSET ((page - 1) * per_page) as text, in the arena, appended
+ * to params (*nparams grows by two). 0 or FL_ETOOBIG. */
+int fl_sql_page_params(fl_arena_t *a, long page, long per_page, const char **params, int *nparams);
+
+/*
+ * A paged list over one table aliased a (key a.id): {_total, j} rows, j the JSON of the page's
+ * rows in sort order (then a.id), or one row with j null past the end. where is " AND ..."
+ * terms (may be ""); count, count_from and count_base default to count(*), from and base.
+ * LIMIT is $limit, OFFSET $limit + 1 (fl_sql_page_params). All strings are borrowed.
+ */
+typedef struct fl_sql_page {
+    const char *json; /* the page's columns over a, "... AS j" */
+    const char *from; /* "issues a" */
+    const char *base; /* the WHERE every row meets: "true", "a.deleted_at IS NULL" */
+    const char *where;
+    const char *sort; /* an expression over a */
+    const char *count, *count_from, *count_base;
+    bool desc, nulls_last;
+    int limit;
+} fl_sql_page_t;
+void fl_sql_page(char *buf, size_t *len, size_t cap, const fl_sql_page_t *p);
+
 /* A new random (v4) UUID, in the arena. */
 char *fl_uuid_new(fl_arena_t *a);
 bool fl_uuid_is_valid(const char *s);

@@ -138,18 +138,6 @@ typedef struct qb {
     bool seen[16];
 } qb_t;
 
-__attribute__((format(printf, 3, 4))) static void put(char *buf, size_t *len, const char *fmt, ...)
-{
-    va_list ap;
-    int n;
-
-    va_start(ap, fmt);
-    n = vsnprintf(buf + *len, 6144 - *len, fmt, ap);
-    va_end(ap);
-    fl_assert(n >= 0 && *len + (size_t)n < 6144); /* the words are all ours */
-    *len += (size_t)n;
-}
-
 static int find(const char *name, const char *const *names, size_t stride, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
@@ -183,7 +171,7 @@ static void add_filter(qb_t *b, fl_apps_query_t *out, const filter_t *f, const c
 
     fl_assert(q != NULL && out->nparams < FL_APPS_QUERY_MAX_PARAMS - 2);
     out->params[out->nparams++] = v;
-    put(b->where, &b->wlen, " AND %.*s$%d%s", (int)(q - f->term), f->term, out->nparams, q + 2);
+    fl_sql_and(b->where, &b->wlen, sizeof(b->where), f->term, out->nparams);
 }
 
 static const char *paging_param(qb_t *b, const spec_t *s, fl_apps_query_t *out, const char *name,
@@ -234,35 +222,6 @@ static void one_param(qb_t *b, const spec_t *s, fl_apps_query_t *out, const fl_h
         add_filter(b, out, &s->filters[fi], p->value);
 }
 
-static char *num_text(fl_arena_t *a, long v)
-{
-    char buf[24];
-
-    snprintf(buf, sizeof(buf), "%ld", v);
-    return fl_arena_strndup(a, buf, strlen(buf));
-}
-
-/*
- * The page's ids first (ORDER BY, LIMIT, OFFSET over plain columns), then
- * the JSON of those rows only: a projection beside the LIMIT would be built
- * for every row the OFFSET skips (issue 5; as the issues list, 4d91ef0).
- */
-static void build(qb_t *b, const spec_t *s, fl_apps_query_t *out)
-{
-    const char *dir = b->desc ? "DESC" : "ASC";
-
-    put(b->sql, &b->len, "SELECT t._total, p.j FROM (SELECT count(*) AS _total FROM %s WHERE %s%s)",
-        s->from, s->base, b->where);
-    put(b->sql, &b->len,
-        " t LEFT JOIN LATERAL (SELECT %s, k._k, k._id FROM (SELECT a.id AS _id, %s AS _k"
-        " FROM %s WHERE %s%s",
-        s->json, b->sort->expr, s->from, s->base, b->where);
-    put(b->sql, &b->len, " ORDER BY %s %s NULLS LAST, a.id %s LIMIT $%d OFFSET $%d) k",
-        b->sort->expr, dir, dir, out->nparams + 1, out->nparams + 2);
-    put(b->sql, &b->len, " JOIN %s ON a.id = k._id) p ON true", s->from);
-    put(b->sql, &b->len, " ORDER BY p._k %s NULLS LAST, p._id %s", dir, dir);
-}
-
 /* parent: the $1 of the spec's base, or NULL. */
 static int paged(const spec_t *s, const char *parent, const fl_http_param_t *query, size_t n,
                  fl_arena_t *a, fl_apps_query_t *out, fl_decision_t *d)
@@ -282,9 +241,17 @@ static int paged(const spec_t *s, const char *parent, const fl_http_param_t *que
         one_param(b, s, out, &query[i], a, d);
     if (fl_decision_failed(d))
         return FL_EINVAL;
-    build(b, s, out);
-    out->params[out->nparams++] = num_text(a, out->per_page);
-    out->params[out->nparams++] = num_text(a, (out->page - 1) * out->per_page);
+    if (fl_sql_page_params(a, out->page, out->per_page, out->params, &out->nparams) < 0)
+        return FL_ETOOBIG;
+    fl_sql_page(b->sql, &b->len, sizeof(b->sql),
+                &(fl_sql_page_t){.json = s->json,
+                                 .from = s->from,
+                                 .base = s->base,
+                                 .where = b->where,
+                                 .sort = b->sort->expr,
+                                 .desc = b->desc,
+                                 .nulls_last = true,
+                                 .limit = out->nparams - 1});
     out->sql = fl_arena_strndup(a, b->sql, b->len);
     for (int i = 0; i < out->nparams; i++) {
         if (out->params[i] == NULL)

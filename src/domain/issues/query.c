@@ -184,28 +184,20 @@ int fl_issues_list_query(const fl_http_param_t *query, size_t n, const char *rep
     }
     if (fl_decision_failed(d))
         return FL_EINVAL;
-    char *lim = fl_arena_alloc(a, 48);
-    if (lim == NULL)
+    if (fl_sql_page_params(a, out->page, out->per_page, out->params, &out->nparams) < 0)
         return FL_ETOOBIG;
-    snprintf(lim, 24, "%ld", out->per_page);
-    snprintf(lim + 24, 24, "%ld", (out->page - 1) * out->per_page);
-    out->params[out->nparams++] = lim;
-    out->params[out->nparams++] = lim + 24;
-    /*
-     * The page's ids first, then the JSON of those rows only: a projection
-     * next to the LIMIT would be computed for every row the OFFSET skips.
-     */
-    const char *dir = desc ? "DESC" : "ASC";
-    fl_sql_put(
-        b->sql, &b->len, SQL_MAX,
-        "SELECT t._total, p.j FROM (SELECT %s AS _total FROM %s a WHERE %s%s) t"
-        " LEFT JOIN LATERAL (SELECT " ISSUE_JSON " FROM (SELECT a.id AS _id, %s AS _k"
-        " FROM issues a WHERE a.deleted_at IS NULL%s ORDER BY %s %s, a.id %s"
-        " LIMIT $%d OFFSET $%d) k JOIN issues a ON a.id = k._id ORDER BY k._k %s, k._id %s) p"
-        " ON true",
-        counted ? "coalesce(sum(a.n), 0)::bigint" : "count(*)", counted ? "issue_counts" : "issues",
-        counted ? "true" : "a.deleted_at IS NULL", b->where, sort, b->where, sort, dir, dir,
-        out->nparams - 1, out->nparams, dir, dir);
+    /* Unfiltered but for counted filters, the total is the counters' sum (issue_counts). */
+    fl_sql_page(b->sql, &b->len, SQL_MAX,
+                &(fl_sql_page_t){.json = ISSUE_JSON,
+                                 .from = "issues a",
+                                 .base = "a.deleted_at IS NULL",
+                                 .where = b->where,
+                                 .sort = sort,
+                                 .desc = desc,
+                                 .limit = out->nparams - 1,
+                                 .count = counted ? "coalesce(sum(a.n), 0)::bigint" : NULL,
+                                 .count_from = counted ? "issue_counts a" : NULL,
+                                 .count_base = counted ? "true" : NULL});
     out->sql = b->sql;
     return 0;
 }

@@ -170,21 +170,16 @@ int fl_requests_list_query(const fl_http_param_t *query, size_t n, const char *p
     }
     if (fl_decision_failed(d))
         return FL_EINVAL;
-    char *lim = fl_arena_alloc(a, 48);
-    if (lim == NULL)
+    if (fl_sql_page_params(a, out->page, out->per_page, out->params, &out->nparams) < 0)
         return FL_ETOOBIG;
-    snprintf(lim, 24, "%ld", out->per_page);
-    snprintf(lim + 24, 24, "%ld", (out->page - 1) * out->per_page);
-    out->params[out->nparams++] = lim;
-    out->params[out->nparams++] = lim + 24;
-    const char *dir = desc ? "DESC" : "ASC";
-    fl_sql_put(
-        b->sql, &b->len, SQL_MAX,
-        "SELECT t._total, p.j FROM (SELECT count(*) AS _total FROM service_requests a WHERE"
-        " true%s) t LEFT JOIN LATERAL (SELECT " REQUEST_JSON " FROM (SELECT a.id AS _id, %s AS"
-        " _k FROM service_requests a WHERE true%s ORDER BY %s %s, a.id %s LIMIT $%d OFFSET $%d)"
-        " k JOIN service_requests a ON a.id = k._id ORDER BY k._k %s, k._id %s) p ON true",
-        b->where, sort, b->where, sort, dir, dir, out->nparams - 1, out->nparams, dir, dir);
+    fl_sql_page(b->sql, &b->len, SQL_MAX,
+                &(fl_sql_page_t){.json = REQUEST_JSON,
+                                 .from = "service_requests a",
+                                 .base = "true",
+                                 .where = b->where,
+                                 .sort = sort,
+                                 .desc = desc,
+                                 .limit = out->nparams - 1});
     out->sql = b->sql;
     return 0;
 }

@@ -261,14 +261,6 @@ static void build(listq_t *q, sqlb_t *b)
     add(b, " ORDER BY p._k %s NULLS LAST, p._id %s", dir, dir);
 }
 
-static char *long_text(fl_arena_t *a, long v)
-{
-    char buf[24];
-
-    snprintf(buf, sizeof(buf), "%ld", v);
-    return fl_arena_strndup(a, buf, strlen(buf));
-}
-
 int fl_users_list_query(const fl_http_param_t *query, size_t n, fl_arena_t *a, fl_users_list_t *out,
                         fl_decision_t *d)
 {
@@ -286,8 +278,8 @@ int fl_users_list_query(const fl_http_param_t *query, size_t n, fl_arena_t *a, f
         return FL_ETOOBIG;
     b->len = 0;
     build(&q, b);
-    out->params[out->nparams++] = long_text(a, out->per_page);
-    out->params[out->nparams++] = long_text(a, (out->page - 1) * out->per_page);
+    if (fl_sql_page_params(a, out->page, out->per_page, out->params, &out->nparams) < 0)
+        return FL_ETOOBIG;
     out->sql = fl_arena_strndup(a, b->buf, b->len);
     for (int i = 0; i < out->nparams; i++) {
         if (out->params[i] == NULL)
