@@ -82,6 +82,30 @@ typedef struct fl_cat_form_version {
 } fl_cat_form_version_t;
 
 /*
+ * An item as a request needs it (fl_catalog_item_lookup). visible_to_groups NULL (n 0) means
+ * everyone; approval_groups in chain order.
+ */
+typedef struct fl_catalog_item_info {
+    bool exists;
+    uint64_t version; /* of catalog_item:<id>: expect it to make the check hold at append */
+    const char *id;
+    const char *name;
+    fl_cat_status_t status;
+    const char *category_id; /* NULL: none */
+    bool approval_required;
+    const char *approval_type; /* "sequential", "parallel", "any" */
+    const char **approval_groups;
+    size_t n_approval_groups;
+    const char *sla_policy_id;        /* NULL: none */
+    const char *default_priority;     /* "critical" ... "low" */
+    const char *fulfillment_type;     /* "manual", "automated", "hybrid" */
+    const char *fulfillment_group_id; /* NULL: none */
+    const char **visible_to_groups;   /* NULL: everyone */
+    size_t n_visible_to_groups;
+    int form_version; /* current published version; 0: never published */
+} fl_catalog_item_info_t;
+
+/*
  * catalog_item:<uuid>. form_version: the current published version (0: never published);
  * versions[i] is version i + 1. A draft's fields.form_schema may differ from the last
  * published one; an active item's is always its current version's.
@@ -92,6 +116,9 @@ typedef struct fl_cat_item {
     int form_version;
     fl_cat_form_version_t *versions;
     size_t n_versions, cap_versions;
+    /* fields parsed for requests after every event, strings in the fold's arena (exists
+     * false until the item is; version is left to fl_catalog_item_lookup) */
+    fl_catalog_item_info_t info;
 } fl_cat_item_t;
 
 /* catalog_bundle:<uuid>: fields hold name ... discount_percent and items [{item_id, ...}]. */
@@ -236,32 +263,9 @@ json_t *fl_cat_bundle_to_json(const fl_cat_bundle_t *s, const fl_cat_item_t *con
 
 /* ------------------------------------------------------ for the requests module */
 
-/*
- * An item as a request needs it, from the tenant's aggregate cache. Strings and arrays are
- * in a. visible_to_groups NULL (n 0) means everyone; approval_groups in chain order.
- */
-typedef struct fl_catalog_item_info {
-    bool exists;
-    uint64_t version; /* of catalog_item:<id>: expect it to make the check hold at append */
-    const char *id;
-    const char *name;
-    fl_cat_status_t status;
-    const char *category_id; /* NULL: none */
-    bool approval_required;
-    const char *approval_type; /* "sequential", "parallel", "any" */
-    const char **approval_groups;
-    size_t n_approval_groups;
-    const char *sla_policy_id;        /* NULL: none */
-    const char *default_priority;     /* "critical" ... "low" */
-    const char *fulfillment_type;     /* "manual", "automated", "hybrid" */
-    const char *fulfillment_group_id; /* NULL: none */
-    const char **visible_to_groups;   /* NULL: everyone */
-    size_t n_visible_to_groups;
-    int form_version; /* current published version; 0: never published */
-} fl_catalog_item_info_t;
-
-/* Loads catalog_item:<item_id> through cache into *out. 0 (out->exists false for an unknown
- * or malformed id) or the log's error. */
+/* Loads catalog_item:<item_id> through cache into *out, strings and arrays copied into a
+ * (the item's fields were parsed when folded). 0 (out->exists false for an unknown or
+ * malformed id) or the log's error. */
 int fl_catalog_item_lookup(fl_agg_cache_t *cache, const char *item_id, fl_arena_t *a,
                            fl_catalog_item_info_t *out);
 

@@ -147,6 +147,8 @@ static int item_fold(void *state, fl_arena_t *a, const fl_event_t *ev)
         s->status = FL_CAT_RETIRED;
     if (rc == 0)
         rc = entity_event(&s->e, a, "catalog_item", ev, data);
+    if (rc == 0)
+        rc = fl__cat_item_info(s, a);
     json_decref(data);
     return rc;
 }

@@ -57,6 +57,8 @@ int64_t fl__cat_expected(const fl_cat_entity_t *e, int64_t expected);
  * the fields text updated from data (created: data without id; updated: changes.*.to). */
 json_t *fl__cat_event_json(const fl_event_t *ev, int *rc);
 int fl__cat_apply_fields(fl_cat_entity_t *e, fl_arena_t *a, const json_t *data, bool changes);
+/* s->info from s->e.fields (lookup.c), after each of the item's events; strings into a. */
+int fl__cat_item_info(fl_cat_item_t *s, fl_arena_t *a);
 /* The common part of an entity's JSON: fields, id, created_at, updated_at, version. */
 json_t *fl__cat_entity_json(const fl_cat_entity_t *e);
 /* The cost of an item as a number, or null (from its "12.50" text). New. */

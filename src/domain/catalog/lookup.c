@@ -49,6 +49,47 @@ static const char **list_in(fl_arena_t *a, const json_t *all, const char *key, s
     return out;
 }
 
+int fl__cat_item_info(fl_cat_item_t *s, fl_arena_t *a)
+{
+    json_t *all = s->e.exists && s->e.fields != NULL ? json_loads(s->e.fields, 0, NULL) : NULL;
+    fl_catalog_item_info_t *i = &s->info;
+
+    memset(i, 0, sizeof(*i));
+    if (all == NULL)
+        return 0; /* not created yet (a lookup answers "no such item") */
+    *i = (fl_catalog_item_info_t){
+        .exists = true,
+        .id = s->e.id,
+        .name = str_in(a, all, "name"),
+        .category_id = str_in(a, all, "category_id"),
+        .approval_required = json_is_true(json_object_get(all, "approval_required")),
+        .approval_type = str_in(a, all, "approval_type"),
+        .sla_policy_id = str_in(a, all, "sla_policy_id"),
+        .default_priority = str_in(a, all, "default_priority"),
+        .fulfillment_type = str_in(a, all, "fulfillment_type"),
+        .fulfillment_group_id = str_in(a, all, "fulfillment_group_id"),
+    };
+    i->approval_groups = list_in(a, all, "approval_groups", &i->n_approval_groups);
+    i->visible_to_groups = list_in(a, all, "visible_to_groups", &i->n_visible_to_groups);
+    json_decref(all);
+    return 0;
+}
+
+static const char *dup_or_null(fl_arena_t *a, const char *s)
+{
+    return s != NULL ? fl_arena_strndup(a, s, strlen(s)) : NULL;
+}
+
+/* n strings into a; NULL stays NULL (everyone, for visible_to_groups). */
+static const char **dup_list(fl_arena_t *a, const char *const *list, size_t n)
+{
+    const char **out = list != NULL ? fl_arena_alloc(a, (n + 1) * sizeof(*out)) : NULL;
+
+    for (size_t i = 0; out != NULL && i < n; i++)
+        out[i] = dup_or_null(a, list[i]);
+    return out;
+}
+
 int fl_catalog_item_lookup(fl_agg_cache_t *cache, const char *item_id, fl_arena_t *a,
                            fl_catalog_item_info_t *out)
 {
@@ -63,29 +104,28 @@ int fl_catalog_item_lookup(fl_agg_cache_t *cache, const char *item_id, fl_arena_
     if ((rc = fl_agg_load(cache, &fl_cat_item_agg, stream, &state, &v)) < 0)
         return rc;
     const fl_cat_item_t *s = state;
-    json_t *all = s->e.fields != NULL ? json_loads(s->e.fields, 0, NULL) : NULL;
-    if (!s->e.exists || all == NULL) {
-        json_decref(all);
+    const fl_catalog_item_info_t *i = &s->info;
+    if (!s->e.exists || !i->exists)
         return 0;
-    }
     *out = (fl_catalog_item_info_t){
         .exists = true,
         .version = v,
-        .id = fl_arena_strndup(a, s->e.id, FL_UUID_LEN),
-        .name = str_in(a, all, "name"),
+        .id = dup_or_null(a, i->id),
+        .name = dup_or_null(a, i->name),
         .status = s->status,
-        .category_id = str_in(a, all, "category_id"),
-        .approval_required = json_is_true(json_object_get(all, "approval_required")),
-        .approval_type = str_in(a, all, "approval_type"),
-        .sla_policy_id = str_in(a, all, "sla_policy_id"),
-        .default_priority = str_in(a, all, "default_priority"),
-        .fulfillment_type = str_in(a, all, "fulfillment_type"),
-        .fulfillment_group_id = str_in(a, all, "fulfillment_group_id"),
+        .category_id = dup_or_null(a, i->category_id),
+        .approval_required = i->approval_required,
+        .approval_type = dup_or_null(a, i->approval_type),
+        .approval_groups = dup_list(a, i->approval_groups, i->n_approval_groups),
+        .n_approval_groups = i->n_approval_groups,
+        .sla_policy_id = dup_or_null(a, i->sla_policy_id),
+        .default_priority = dup_or_null(a, i->default_priority),
+        .fulfillment_type = dup_or_null(a, i->fulfillment_type),
+        .fulfillment_group_id = dup_or_null(a, i->fulfillment_group_id),
+        .visible_to_groups = dup_list(a, i->visible_to_groups, i->n_visible_to_groups),
+        .n_visible_to_groups = i->n_visible_to_groups,
         .form_version = s->form_version,
     };
-    out->approval_groups = list_in(a, all, "approval_groups", &out->n_approval_groups);
-    out->visible_to_groups = list_in(a, all, "visible_to_groups", &out->n_visible_to_groups);
-    json_decref(all);
     return 0;
 }
 

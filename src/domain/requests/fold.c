@@ -311,7 +311,7 @@ fl_req_status_t fl_request_bundle_status(const fl_req_status_t *children, size_t
 /* A parent's children as the API shows them (the read model adds request_number). */
 static json_t *children_json(const fl_request_state_t *s)
 {
-    json_t *all = fields_of(s), *out = json_array(), *c;
+    json_t *all = s->n_children > 0 ? fields_of(s) : NULL, *out = json_array(), *c;
     const json_t *kids = json_object_get(all, "children");
 
     for (size_t i = 0; i < s->n_children; i++) {

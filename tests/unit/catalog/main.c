@@ -405,6 +405,46 @@ static double bundle_total(const char *cost_a, int qa, const char *cost_b, int q
     return total;
 }
 
+/* What a request reads of an item is parsed at each event: it follows every change. */
+START_TEST(request_info_follows_events)
+{
+    fl_cat_item_t s;
+    const char *g1 = "11111111-1111-4111-8111-111111111111",
+               *g2 = "22222222-2222-4222-8222-222222222222";
+    char changes[512];
+
+    ct_make_item(&s, &arena,
+                 "{\"name\":\"Laptop\",\"approval_type\":\"parallel\","
+                 "\"default_priority\":\"high\"}",
+                 true);
+    ck_assert(s.info.exists);
+    ck_assert_str_eq(s.info.id, s.e.id);
+    ck_assert_str_eq(s.info.name, "Laptop");
+    ck_assert(!s.info.approval_required);
+    ck_assert_str_eq(s.info.approval_type, "parallel");
+    ck_assert_str_eq(s.info.default_priority, "high");
+    ck_assert_uint_eq(s.info.n_approval_groups, 0);
+    ck_assert_ptr_null(s.info.visible_to_groups); /* everyone */
+    ck_assert_ptr_null(s.info.sla_policy_id);
+    snprintf(changes, sizeof(changes),
+             "{\"id\":\"%s\",\"changes\":{\"name\":{\"from\":\"Laptop\",\"to\":\"Laptop Pro\"},"
+             "\"approval_required\":{\"from\":false,\"to\":true},"
+             "\"approval_groups\":{\"from\":null,\"to\":[\"%s\",\"%s\"]},"
+             "\"visible_to_groups\":{\"from\":null,\"to\":[\"%s\"]}}}",
+             s.e.id, g2, g1, g1);
+    fl_log_new_t e = tu_ev(&arena, "catalog_item:x", "catalog_item.updated", changes);
+    fl_event_t ev = tu_event_of(&e, s.e.version + 1, 5000);
+    ck_assert_int_eq(fl_cat_item_agg.fold(&s, &arena, &ev), 0);
+    ck_assert_str_eq(s.info.name, "Laptop Pro");
+    ck_assert(s.info.approval_required);
+    ck_assert_uint_eq(s.info.n_approval_groups, 2);
+    ck_assert_str_eq(s.info.approval_groups[0], g2); /* chain order kept */
+    ck_assert_str_eq(s.info.approval_groups[1], g1);
+    ck_assert_uint_eq(s.info.n_visible_to_groups, 1);
+    ck_assert_str_eq(s.info.visible_to_groups[0], g1);
+}
+END_TEST
+
 START_TEST(bundle_totals)
 {
     ck_assert_double_eq_tol(bundle_total("10.00", 3, "0.99", 1, "0"), 30.99, 1e-9);
@@ -452,6 +492,7 @@ static Suite *suite(void)
     tcase_add_test(tc, category_and_bundle_bad_fields);
     tcase_add_loop_test(tc, lifecycle_table, 0, FL_CAT_STATUS__N * C__N);
     tcase_add_test(tc, form_versions);
+    tcase_add_test(tc, request_info_follows_events);
     tcase_add_test(tc, bundle_totals);
     tcase_add_test(tc, bundle_refuses_retired_and_missing_items);
     suite_add_tcase(s, tc);
