@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "firelater/err.h"
+#include "firelater/jsontext.h"
 #include "internal.h"
 
 #define PROBLEM_BASE "https://firelater.dev/problems/"
@@ -110,11 +111,10 @@ json_t *fl_problem_to_json(const fl_problem_t *p, int status, const char *reques
 int fl_http_respond_problem(fl_http_req_t *req, int status, const fl_problem_t *p)
 {
     json_t *j = fl_problem_to_json(p, status, req->request_id);
-    size_t n = json_dumpb(j, NULL, 0, JSON_COMPACT);
-    char *text = fl_arena_alloc(&req->arena, n + 1);
+    size_t n = 0;
+    char *text = fl_json_arena(&req->arena, j, 0, &n);
 
     fl_assert(text != NULL);
-    json_dumpb(j, text, n, JSON_COMPACT);
     json_decref(j);
     return fl_http_respond(req, status, "application/problem+json", text, n);
 }

@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "firelater/err.h"
+#include "firelater/jsontext.h"
 #include "internal.h"
 
 static bool bad_text(const char *s)
@@ -171,11 +172,10 @@ int fl_http_respond_file(fl_http_req_t *req, int status, const char *content_typ
 
 int fl_http_respond_json(fl_http_req_t *req, int status, json_t *body)
 {
-    size_t n = json_dumpb(body, NULL, 0, JSON_COMPACT);
-    char *text = fl_arena_alloc(&req->arena, n + 1);
+    size_t n = 0;
+    char *text = fl_json_arena(&req->arena, body, 0, &n);
 
     fl_assert(text != NULL);
-    json_dumpb(body, text, n, JSON_COMPACT);
     json_decref(body);
     return fl_http_respond(req, status, "application/json", text, n);
 }

@@ -14,6 +14,7 @@
 
 #include "app.h"
 #include "firelater/err.h"
+#include "firelater/jsontext.h"
 
 /* sql, NUL, then each value as "<length>:<bytes>" or "-" for NULL. */
 static char *key_of(fl_arena_t *a, const char *sql, int nparams, const char *const *params,
@@ -70,11 +71,10 @@ bool fl_srv_read_cached(fl_server_t *s, fl_http_req_t *req, fl_srv_tenant_t *t, 
 int fl_srv_read_respond(const fl_srv_cached_read_t *cr, json_t *body)
 {
     fl_http_req_t *req = cr->req;
-    size_t n = json_dumpb(body, NULL, 0, JSON_COMPACT);
-    char *text = fl_arena_alloc(&req->arena, n + 1);
+    size_t n = 0;
+    char *text = fl_json_arena(&req->arena, body, 0, &n);
 
     fl_assert(text != NULL);
-    json_dumpb(body, text, n, JSON_COMPACT);
     json_decref(body);
     if (cr->ticket != 0)
         fl_projector_cache_put(cr->s->projector, cr->slug, cr->ticket, cr->key, cr->klen, text, n);

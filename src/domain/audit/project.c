@@ -12,6 +12,7 @@
 #include <stdlib.h>
 
 #include "firelater/err.h"
+#include "firelater/jsontext.h"
 #include "internal.h"
 
 /*
@@ -46,7 +47,7 @@ static int emit_row(fl_proj_out_t *out, const fl_event_t *ev, const fl_audit_row
                   "entity_id", row->entity_id, "stream", row->stream, "stream_version", sv,
                   "changes", row->changes, "data", row->data, "request_id", row->request_id, "ip",
                   row->ip, "user_agent", row->user_agent, "hash", row->hash, "ts", ts);
-    if (o != NULL && (text = json_dumps(o, JSON_COMPACT)) != NULL) {
+    if (o != NULL && (text = fl_json_dumps(o, 0)) != NULL) {
         rc = fl_proj_emit_row(out, SQL_INSERT, text, FL_PROJ_ROW_ANYWHERE);
         free(text);
     }

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "firelater/err.h"
+#include "firelater/jsontext.h"
 #include "internal.h"
 
 #define CAT_COLS "name, description, icon, color, sort_order, parent_id, status"
@@ -76,7 +77,7 @@ static bool stamp_of(stamp_t *s, const fl_event_t *ev, const json_t *data, const
 /* The JSON as text in the batch's arena (NULL on failure). */
 static const char *text_of(fl_proj_out_t *out, const json_t *j)
 {
-    char *t = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
+    char *t = fl_json_dumps(j, 0);
     const char *copy = t != NULL ? fl_arena_strndup(fl_proj_arena(out), t, strlen(t)) : NULL;
 
     free(t);

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "firelater/err.h"
+#include "firelater/jsontext.h"
 #include "internal.h"
 
 #define TS_LEN  40
@@ -106,7 +107,7 @@ static int on_created(fl_proj_out_t *out, const fl_event_t *ev, const json_t *da
     row = json_pack("{s:s, s:s, s:O, s:s, s:s}", "id", id, "num",
                     ev->num != NULL && ev->num[0] != '\0' ? ev->num : id, "d", data, "ts", ts, "v",
                     ver);
-    if (row != NULL && (text = json_dumps(row, JSON_COMPACT)) != NULL) {
+    if (row != NULL && (text = fl_json_dumps(row, 0)) != NULL) {
         /* The SLA stamps ride in the same row. */
         rc = fl_proj_emit_row(out, created_sql, text, 0);
         free(text);

@@ -12,6 +12,7 @@
 
 #include "firelater/codec.h"
 #include "firelater/err.h"
+#include "firelater/jsontext.h"
 #include "internal.h"
 
 const char *const fl__req_columns[] = {
@@ -131,7 +132,7 @@ static int apply_row(fl_request_state_t *s, fl_arena_t *a, const json_t *row)
     json_t *all = fields_of(s);
     json_object_update(all, (json_t *)row);
     sync_members(s, all);
-    char *text = json_dumps(all, JSON_COMPACT | JSON_SORT_KEYS);
+    char *text = fl_json_dumps(all, FL_JSON_SORT_KEYS);
     json_decref(all);
     if (text == NULL)
         return FL_ECORRUPT;

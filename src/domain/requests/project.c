@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "firelater/err.h"
+#include "firelater/jsontext.h"
 #include "internal.h"
 
 #define COLS                                                                                       \
@@ -38,7 +39,7 @@ static bool stamp_of(stamp_t *s, const fl_event_t *ev, const json_t *data)
 /* JSON as text in the batch's arena (NULL when it cannot be written). */
 static const char *text_of(fl_proj_out_t *out, const json_t *j)
 {
-    char *t = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
+    char *t = fl_json_dumps(j, 0);
     const char *copy = t != NULL ? fl_arena_strndup(fl_proj_arena(out), t, strlen(t)) : NULL;
     free(t);
     return copy;
@@ -52,7 +53,7 @@ static const char *str(const json_t *data, const char *key)
 /* A row's JSON text, emitted with emit (NULL text: FL_ETOOBIG). */
 static int emit_json(fl_proj_out_t *out, const char *sql, json_t *row, const char *key)
 {
-    char *t = row != NULL ? json_dumps(row, JSON_COMPACT) : NULL;
+    char *t = row != NULL ? fl_json_dumps(row, 0) : NULL;
     int rc = t == NULL     ? FL_ETOOBIG
              : key != NULL ? fl_proj_emit_row_keyed(out, sql, t, key)
                            : fl_proj_emit_row(out, sql, t, FL_PROJ_ROW_ANYWHERE);
