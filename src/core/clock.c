@@ -132,16 +132,59 @@ int fl_time_parse(const char *s, fl_time_t *out)
     return 0;
 }
 
+/* n as width digits, zero-padded, at p. */
+static char *put_digits(char *p, long long n, int width)
+{
+    for (int i = width - 1; i >= 0; i--, n /= 10)
+        p[i] = (char)('0' + n % 10);
+    return p + width;
+}
+
+/*
+ * Without gmtime_r and snprintf (the projector stamps every row): the civil
+ * date of a day count by the era arithmetic of the proleptic Gregorian
+ * calendar (400-year eras of 146,097 days, years starting on 1 March so that
+ * the leap day ends them). Years outside 0..9999 keep the printf form.
+ */
 void fl_time_format(fl_time_t t, char *buf, size_t len)
 {
-    fl_time_t secs = t / 1000000, us = t % 1000000;
+    long long secs = t / 1000000, us = t % 1000000;
     if (us < 0) {
         us += 1000000;
         secs -= 1;
     }
-    time_t tt = (time_t)secs;
-    struct tm tm;
-    gmtime_r(&tt, &tm);
-    snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (long long)us);
+    long long days = secs / 86400, sod = secs % 86400;
+    if (sod < 0) {
+        sod += 86400;
+        days -= 1;
+    }
+    long long z = days + 719468; /* days since 0000-03-01 */
+    long long era = (z >= 0 ? z : z - 146096) / 146097;
+    long long doe = z - era * 146097;                                      /* [0, 146096] */
+    long long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* [0, 399] */
+    long long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);               /* [0, 365] */
+    long long mp = (5 * doy + 2) / 153;                                    /* March = 0 */
+    long long day = doy - (153 * mp + 2) / 5 + 1, month = mp < 10 ? mp + 3 : mp - 9;
+    long long year = yoe + era * 400 + (month <= 2);
+
+    if (year < 0 || year > 9999 || len < 28) {
+        snprintf(buf, len, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld.%06lldZ", year, month, day,
+                 sod / 3600, sod / 60 % 60, sod % 60, us);
+        return;
+    }
+    char *p = put_digits(buf, year, 4);
+    *p++ = '-';
+    p = put_digits(p, month, 2);
+    *p++ = '-';
+    p = put_digits(p, day, 2);
+    *p++ = 'T';
+    p = put_digits(p, sod / 3600, 2);
+    *p++ = ':';
+    p = put_digits(p, sod / 60 % 60, 2);
+    *p++ = ':';
+    p = put_digits(p, sod % 60, 2);
+    *p++ = '.';
+    p = put_digits(p, us, 6);
+    *p++ = 'Z';
+    *p = '\0';
 }

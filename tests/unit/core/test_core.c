@@ -166,6 +166,45 @@ START_TEST(clock_format_and_round_trip)
 }
 END_TEST
 
+/* The arithmetic agrees with gmtime_r over leap days, centuries and random instants. */
+START_TEST(clock_format_matches_gmtime)
+{
+    static const fl_time_t fixed[] = {
+        951782400000000LL,   /* 2000-02-29 */
+        4107542400000000LL,  /* 2100-03-01 */
+        -2208988800000000LL, /* 1900-01-01 */
+        -1LL,
+        -86400000001LL,
+        253402300799999999LL, /* 9999-12-31 */
+        -62167219200000000LL, /* 0000-01-01 */
+    };
+    uint64_t x = 88172645463325252ull;
+    char got[32], want[96], small[12];
+
+    for (int i = 0; i < 20000 + (int)(sizeof(fixed) / sizeof(fixed[0])); i++) {
+        fl_time_t t;
+        if (i < (int)(sizeof(fixed) / sizeof(fixed[0]))) {
+            t = fixed[i];
+        } else {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            t = (fl_time_t)(x % 253402300800000000ull) - 62167219200000000LL;
+        }
+        long long secs = t / 1000000, us = t % 1000000;
+        if (us < 0)
+            us += 1000000, secs -= 1;
+        time_t tt = (time_t)secs;
+        struct tm tm;
+        ck_assert_ptr_nonnull(gmtime_r(&tt, &tm));
+        snprintf(want, sizeof(want), "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ", tm.tm_year + 1900,
+                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, us);
+        fl_time_format(t, got, sizeof(got));
+        ck_assert_msg(strcmp(got, want) == 0, "%lld: %s, want %s", (long long)t, got, want);
+    }
+    fl_time_format(0, small, sizeof(small)); /* too small: truncated, still terminated */
+    ck_assert_str_eq(small, "1970-01-01T");
+}
+END_TEST
+
 START_TEST(clock_now_is_wall_time)
 {
     fl_time_t now = fl_clock_now();
@@ -421,6 +460,7 @@ static Suite *core_suite(void)
     tcase_add_test(clock, clock_parse_forms);
     tcase_add_test(clock, clock_parse_rejects_bad_input);
     tcase_add_test(clock, clock_format_and_round_trip);
+    tcase_add_test(clock, clock_format_matches_gmtime);
     tcase_add_test(clock, clock_now_is_wall_time);
     tcase_add_test(codec, codec_round_trip_values);
     tcase_add_test(codec, codec_keeps_integers_and_reals_apart);
