@@ -251,6 +251,8 @@ static int request_fold(void *state, fl_arena_t *a, const fl_event_t *ev)
     } else if (strcmp(ev->type, "request.approved") == 0 ||
                strcmp(ev->type, "request.rejected") == 0) {
         decide_step(s, ev, data);
+    } else if (strncmp(ev->type, "request.comment_", 16) == 0) {
+        rc = fl__req_comment_fold(s, a, ev->type, data);
     }
     children_moved(s, ev, data);
     if (rc == 0)
