@@ -301,6 +301,26 @@ static int on_comment_change(fl_proj_out_t *out, const fl_event_t *ev, const jso
     return rc == 0 ? comment_history(out, ev, &s, data) : rc;
 }
 
+/*
+ * request.sla_breached: the row and history as on_event, then sla_breach_type, which takes the
+ * row's own value into account (the metric, or "both" once the other clock breached too, as the
+ * fold decides it): keyed by the request, after its row's update. A replay sets the same value.
+ */
+static int on_breached(fl_proj_out_t *out, const fl_event_t *ev, const json_t *data)
+{
+    stamp_t s;
+    int rc = on_event(out, ev, data);
+    const char *m = str(data, "metric");
+    if (rc != 0 || !stamp_of(&s, ev, data) || m == NULL ||
+        (strcmp(m, "response") != 0 && strcmp(m, "resolution") != 0))
+        return rc;
+    return emit_json(out,
+                     "UPDATE service_requests t SET sla_breach_type = CASE WHEN t.sla_breach_type"
+                     " IS NULL OR t.sla_breach_type = x->>'m' THEN x->>'m' ELSE 'both' END FROM"
+                     " jsonb_array_elements($1::jsonb) x WHERE t.id = (x->>'id')::uuid",
+                     json_pack("{s:s, s:s}", "id", s.id, "m", m), s.id);
+}
+
 const fl_proj_handler_t fl_requests_projections[] = {
     {"request.created", on_event},
     {"request.submitted", on_event},
@@ -318,6 +338,6 @@ const fl_proj_handler_t fl_requests_projections[] = {
     {"request.child_moved", on_event},
     {"request.progressed", on_event},
     {"request.sla_warning", on_event},
-    {"request.sla_breached", on_event},
+    {"request.sla_breached", on_breached},
     {NULL, NULL},
 };
