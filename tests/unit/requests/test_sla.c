@@ -470,6 +470,61 @@ START_TEST(the_projection_records_the_breached_clock)
 }
 END_TEST
 
+/* fl_decision_restamp's arg in the test below: which events it saw, which it stamps. */
+typedef struct seen {
+    int steps, stamps;
+    const char *types[4];
+} seen_t;
+
+static int count_step(void *arg, const fl_log_new_t *e, const json_t *data, bool *stamp)
+{
+    seen_t *x = arg;
+    x->types[x->steps++] = e->type;
+    *stamp = json_object_get(data, "stamp_me") != NULL;
+    return strcmp(e->type, "t.fail") == 0 ? FL_ECORRUPT : 0;
+}
+
+static void add_stamp(void *arg, json_t *data)
+{
+    seen_t *x = arg;
+    json_object_set_new(data, "stamped", json_integer(++x->stamps));
+}
+
+/* The shared loop of both stamp paths: only the stream's events with data, in order; only
+ * those step asks for, and only objects, are stamped and encoded again; step's error stops it. */
+START_TEST(restamp_rewrites_only_what_step_asks_for)
+{
+    seen_t x = {0};
+    d.events[0] = tu_ev(&arena, "request:a", "t.one", "{\"stamp_me\":1}");
+    d.events[1] = tu_ev(&arena, "request:b", "t.other", "{\"stamp_me\":1}");
+    d.events[2] = tu_ev(&arena, "request:a", "t.two", "{\"x\":1}");
+    d.events[3] = (fl_log_new_t){.stream = "request:a", .type = "t.empty"};
+    d.events[4] = tu_ev(&arena, "request:a", "t.three", "{\"stamp_me\":2}");
+    d.n_events = 5;
+    const uint8_t *other = d.events[1].data, *two = d.events[2].data;
+    ck_assert_int_eq(fl_decision_restamp(&d, &ctx, "request:a", count_step, add_stamp, &x), 0);
+    ck_assert_int_eq(x.steps, 3);
+    ck_assert_str_eq(x.types[0], "t.one");
+    ck_assert_str_eq(x.types[1], "t.two");
+    ck_assert_str_eq(x.types[2], "t.three");
+    ck_assert_int_eq(x.stamps, 2);
+    json_t *j = tu_event_data(&d, 0);
+    ck_assert_int_eq(json_integer_value(json_object_get(j, "stamped")), 1);
+    json_decref(j);
+    j = tu_event_data(&d, 4);
+    ck_assert_int_eq(json_integer_value(json_object_get(j, "stamped")), 2);
+    json_decref(j);
+    ck_assert_ptr_eq(d.events[1].data, other); /* another stream: untouched */
+    ck_assert_ptr_eq(d.events[2].data, two);   /* not asked for: untouched */
+    d.events[2] = tu_ev(&arena, "request:a", "t.fail", "{\"x\":1}");
+    x = (seen_t){0};
+    ck_assert_int_eq(fl_decision_restamp(&d, &ctx, "request:a", count_step, add_stamp, &x),
+                     FL_ECORRUPT);
+    ck_assert_int_eq(x.steps, 2); /* stopped at the failing step */
+    d.n_events = 0;
+}
+END_TEST
+
 TCase *requests_sla_tcase(void)
 {
     TCase *tc = tcase_create("sla");
@@ -483,5 +538,6 @@ TCase *requests_sla_tcase(void)
     tcase_add_test(tc, a_priority_change_through_put_retargets);
     tcase_add_test(tc, the_breached_clock_is_recorded);
     tcase_add_test(tc, the_projection_records_the_breached_clock);
+    tcase_add_test(tc, restamp_rewrites_only_what_step_asks_for);
     return tc;
 }
