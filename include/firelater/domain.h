@@ -93,6 +93,19 @@ void fl_decision_field(fl_decision_t *d, const char *field, const char *message)
 
 bool fl_decision_failed(const fl_decision_t *d);
 
+/*
+ * Rewrites the data of d's events on stream in order, as the SLA stamps do: each such event
+ * with data is decoded and given to step, which folds it (arg is its state) and sets *stamp
+ * when the event wants stamps; then, if the data is an object, stamp adds them to it and the
+ * event's data is encoded again in ctx->a. Events of other streams, and without data, are
+ * left alone. 0, or the first error of step or of the codec (FL_ETOOBIG, FL_ECORRUPT).
+ */
+typedef int (*fl_decision_step_fn)(void *arg, const fl_log_new_t *e, const json_t *data,
+                                   bool *stamp);
+typedef void (*fl_decision_stamp_fn)(void *arg, json_t *data);
+int fl_decision_restamp(fl_decision_t *d, const fl_cmd_ctx_t *ctx, const char *stream,
+                        fl_decision_step_fn step, fl_decision_stamp_fn stamp, void *arg);
+
 /* Characters (code points) of a UTF-8 string. */
 size_t fl_utf8_chars(const char *s);
 

@@ -33,7 +33,8 @@
 #define FL_REQ_NUMBER_PREFIX "REQ" /* the log allocates REQ-00001, REQ-00002, ... */
 #define FL_REQ_TEXT_MAX      10000 /* characters of comments, notes and reasons */
 #define FL_REQ_MAX_STEPS     FL_CAT_MAX_GROUPS
-#define FL_REQ_MAX_CHILDREN  20 /* children of a bundle request (items x quantities) */
+#define FL_REQ_MAX_CHILDREN  20    /* children of a bundle request (items x quantities) */
+#define FL_REQ_COMMENTS_MAX  10000 /* comments of one request, deleted ones included */
 
 /* The statuses of the spec's service_requests.status. new is never a resting state. */
 typedef enum fl_req_status {
@@ -110,6 +111,14 @@ typedef struct fl_req_sla {
     const char *attr[FL_SLAFACTS_ATTRS];
 } fl_req_sla_t;
 
+/* One comment of a request, as deciding reads it (request.comment_*). */
+typedef struct fl_req_comment {
+    char id[FL_UUID_LEN + 1];
+    char user_id[FL_UUID_LEN + 1]; /* the author; "" when the author was not a user */
+    bool is_internal;
+    bool deleted;
+} fl_req_comment_t;
+
 /*
  * request:<uuid>. fields: the read model's columns (the spec's names) as
  * compact JSON in the fold's arena; the members below are what deciding
@@ -135,6 +144,8 @@ typedef struct fl_request_state {
     char bundle_id[FL_UUID_LEN + 1]; /* a bundle's parent or child; "" otherwise */
     fl_req_child_t *children;        /* a bundle's parent: its children (the fold's arena) */
     size_t n_children;
+    fl_req_comment_t *comments; /* every comment, in the order added (the fold's arena) */
+    size_t n_comments, comments_cap;
     fl_time_t created_at, updated_at;
     fl_req_sla_t sla;
 } fl_request_state_t;
@@ -363,10 +374,12 @@ int fl_requests_decide_sla(const fl_cmd_ctx_t *ctx, const fl_request_state_t *co
 
 /* -------------------------------------------------------------- comments */
 
-/* POST /requests/{id}/comments {body (required), is_internal = false}. */
+/* POST /requests/{id}/comments and PUT .../comments/{cid}: {body (required), is_internal
+ * (POST: default false; PUT: unchanged when absent)}. */
 typedef struct fl_req_comment_cmd {
     const char *body;
     bool is_internal;
+    bool is_internal_set; /* the body had is_internal */
 } fl_req_comment_cmd_t;
 
 /* The body -> out, every problem into d (422 naming the field). FL_EINVAL when d failed. */
@@ -379,6 +392,26 @@ int fl_requests_decode_comment(const json_t *body, fl_arena_t *a, fl_req_comment
  */
 int fl_requests_decide_comment(const fl_cmd_ctx_t *ctx, const fl_request_state_t *s,
                                const fl_req_comment_cmd_t *cmd, bool requester, fl_decision_t *d);
+
+/* Who edits or deletes a comment: may_moderate (requests:manage) any comment, else the author. */
+typedef struct fl_req_comment_who {
+    bool requester;    /* a requester: neither sees nor writes internal comments */
+    bool may_moderate; /* may edit and delete others' comments */
+} fl_req_comment_who_t;
+
+/*
+ * cmd: request.comment_edited {id, comment_id, changed_by, body, is_internal (when given)};
+ * cmd NULL: request.comment_deleted {id, comment_id, changed_by}. 404 for an unknown request,
+ * and for a comment it does not have, has deleted, or that is internal and who a requester;
+ * 403 when the actor is not the author and may not moderate, and for a requester making a
+ * comment internal.
+ */
+int fl_requests_decide_comment_change(const fl_cmd_ctx_t *ctx, const fl_request_state_t *s,
+                                      const char *comment_id, const fl_req_comment_cmd_t *cmd,
+                                      fl_req_comment_who_t who, fl_decision_t *d);
+
+/* The live (not deleted) comment of that id (any case), or NULL. */
+const fl_req_comment_t *fl_request_comment_find(const fl_request_state_t *s, const char *id);
 
 /* --------------------------------------------------------------- read side */
 

@@ -147,3 +147,30 @@ bool fl_uuid_is_valid(const char *s)
     }
     return true;
 }
+
+int fl_decision_restamp(fl_decision_t *d, const fl_cmd_ctx_t *ctx, const char *stream,
+                        fl_decision_step_fn step, fl_decision_stamp_fn stamp, void *arg)
+{
+    int rc = 0;
+
+    for (size_t i = 0; i < d->n_events && rc == 0; i++) {
+        fl_log_new_t *e = &d->events[i];
+        json_t *data = NULL;
+        bool wants = false;
+
+        if (strcmp(e->stream, stream) != 0 || e->data_len == 0)
+            continue; /* an event without data has nothing to stamp */
+        if ((rc = fl_codec_to_json(e->data, e->data_len, &data)) < 0)
+            return rc;
+        rc = step(arg, e, data, &wants);
+        if (rc == 0 && wants && json_is_object(data)) {
+            uint8_t *bytes;
+            size_t len;
+            stamp(arg, data);
+            if ((rc = fl_codec_from_json(data, ctx->a, &bytes, &len)) == 0)
+                e->data = bytes, e->data_len = len;
+        }
+        json_decref(data);
+    }
+    return rc;
+}

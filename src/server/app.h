@@ -542,6 +542,8 @@ int fl_api_requests_approvals(fl_server_t *s, fl_http_req_t *req, fl_principal_t
 int fl_api_requests_history(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 int fl_api_requests_comments(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 int fl_api_requests_comment_add(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_requests_comment_edit(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
+int fl_api_requests_comment_delete(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p);
 /* ------------------------------------------------------------ delegations */
 
 /* Folds stream up to `until` into state (of the type's size, in a); *version its sv (asof.c). */

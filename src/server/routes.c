@@ -195,6 +195,10 @@ const fl_http_route_t fl_srv_routes[] = {
           "a request's comments (requesters: the public ones)"),
     ROUTE("POST", "/api/v1/requests/{id}/comments", NEED(REQUESTS, READ),
           fl_api_requests_comment_add, "comment on a request (requesters: public comments)"),
+    ROUTE("PUT", "/api/v1/requests/{id}/comments/{cid}", NEED(REQUESTS, READ),
+          fl_api_requests_comment_edit, "edit a comment (its author, or requests:manage)"),
+    ROUTE("DELETE", "/api/v1/requests/{id}/comments/{cid}", NEED(REQUESTS, READ),
+          fl_api_requests_comment_delete, "delete a comment (its author, or requests:manage)"),
     /* issue categories */
     ROUTE("GET", "/api/v1/issues/categories", NEED(ISSUES, READ), fl_api_icats_list,
           "list issue categories (tree order; tree=true nests)"),

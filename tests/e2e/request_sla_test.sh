@@ -8,7 +8,8 @@
 # has responded (responded_at) and never warns. The running server records
 # request.sla_warning at its instant; killed before the breaches and started
 # after them, it records both at start-up with the instants they were
-# crossed; the read model's sla_breached and the request's history show them,
+# crossed; the read model's sla_breached and sla_breach_type (the clock: response)
+# and the request's history show them,
 # and nothing is recorded twice across a restart. Times are judged on the
 # log's instants, never on this script's sleeps.
 set -uo pipefail
@@ -147,9 +148,20 @@ for _ in $(seq 1 20); do
     [[ $(json .sla_breached) == true ]] && break
     sleep 0.25
 done
-[[ $(json .sla_breached) == true && $(json .response_due_at) == "$A_DUE" ]] || fail "A: $(cat "$TMP/body")"
+[[ $(json .sla_breached) == true && $(json .response_due_at) == "$A_DUE" && $(json .sla_breach_type) == response ]] ||
+    fail "A: $(cat "$TMP/body")"
+req GET "$RQ/$A?as_of=$(date -u -d '+1 hour' +%FT%TZ)" "" "$TOKEN" && expect 200 # the write side's fold
+[[ $(json .sla_breached) == true && $(json .sla_breach_type) == response ]] || fail "A as_of: $(cat "$TMP/body")"
 req GET "$RQ/$C" "" "$TOKEN" && expect 200
-[[ $(json .sla_breached) == false ]] || fail "C: $(cat "$TMP/body")"
+[[ $(json .sla_breached) == false && $(json .sla_breach_type) == null ]] || fail "C: $(cat "$TMP/body")"
+for _ in $(seq 1 20); do
+    req GET "$RQ?per_page=100" "" "$TOKEN" && expect 200
+    [[ $(json "[.data[] | select(.id == \"$B\")][0].sla_breach_type") == response ]] && break
+    sleep 0.25
+done
+[[ $(json "[.data[] | select(.id == \"$A\")][0].sla_breach_type") == response &&
+    $(json "[.data[] | select(.id == \"$B\")][0].sla_breach_type") == response &&
+    $(json "[.data[] | select(.id == \"$C\")][0].sla_breach_type") == null ]] || fail "the list: $(cat "$TMP/body")"
 req GET "$RQ/$A/history" "" "$TOKEN" && expect 200
 [[ $(json '[.data[] | .event // "move"] | join(",")') == move,move,request.sla_warning,request.sla_breached ]] ||
     fail "A's history: $(cat "$TMP/body")"

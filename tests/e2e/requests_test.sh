@@ -8,7 +8,7 @@
 # deciding twice, rejection, delegation (a member's delegate decides in its
 # window, never for a party, not after a revoke), fulfilment (assign, reassign, start, complete,
 # reopen, cancel) with the 409 of every refused move, updates, history, time
-# travel, 404s and 403s, tenant isolation and a rebuild of the read model.
+# travel, comments (written, edited and deleted by their author or requests:manage), 404s and 403s, tenant isolation and a rebuild of the read model.
 set -uo pipefail
 FIRELATER=$1
 FLCTL=$2
@@ -360,6 +360,7 @@ req POST "$RQ/$R2/comments" '{"body":"when will it ship?"}' "$T_RITA" && expect 
 RC1=$(json .id)
 [[ $(header Location) == "$RQ/$R2/comments/$RC1" && $(json .user_id) == "$RITA" && $(json .is_internal) == false ]] || fail "$(cat "$TMP/body")"
 req POST "$RQ/$R2/comments" '{"body":"vendor is late","is_internal":true}' "$T_BOB" && expect 201
+RC2=$(json .id)
 [[ $(json .is_internal) == true && $(json .body) == "vendor is late" ]] || fail "$(cat "$TMP/body")"
 req POST "$RQ/$R2/comments" '{"body":"secret","is_internal":true}' "$T_RITA" && expect 403 && field_named is_internal
 req POST "$RQ/$R2/comments" '{"body":"","is_internal":"yes","x":1}' "$T_BOB" && expect 422
@@ -372,6 +373,43 @@ req GET "$RQ/$R2/comments?order=desc&per_page=1" "" "$T_RITA" && expect 200
 [[ $(json .meta.total) == 2 && $(json .data[0].is_internal) == false && $(json '.data | length') == 1 ]] || fail "requester sees $(cat "$TMP/body")"
 req GET "$RQ/$R2/comments?page=0&wat=1" "" "$T_RITA" && expect 422 && field_named page && field_named wat
 req GET "$RQ/$R2/comments" "" "$T_OUT" && expect 404
+ok
+
+step "comments edited and deleted: the author or requests:manage; 403, 404, 422; history keeps them"
+T_CARL=$(token_of carl)
+req PUT "$RQ/$R2/comments/$RC1" '{"body":"when will it ship, please?"}' "$T_RITA" && expect 200
+[[ $(json .id) == "$RC1" && $(json .body) == "when will it ship, please?" && $(json .is_internal) == false &&
+    $(json .user_id) == "$RITA" && $(json .edited_at) =~ ^20 ]] || fail "edit $(cat "$TMP/body")"
+req PUT "$RQ/$R2/comments/$RC1" '{"body":"mine now"}' "$T_BOB" && expect 403 # an agent, not the author
+req DELETE "$RQ/$R2/comments/$RC1" "" "$T_BOB" && expect 403
+req PUT "$RQ/$R2/comments/$RC1" '{"body":"x"}' "$T_OUT" && expect 404 # cannot see the request
+req PUT "$RQ/$R2/comments/$RC1" '{"body":"","is_internal":"yes","x":1}' "$T_RITA" && expect 422
+for f in body is_internal x; do field_named "$f"; done
+req PUT "$RQ/$R2/comments/$RC1" '{"is_internal":false}' "$T_RITA" && expect 422 && field_named body
+req PUT "$RQ/$R2/comments/$RC1" '{"body":"psst","is_internal":true}' "$T_RITA" && expect 403 && field_named is_internal
+req GET "$RQ/$R2/comments" "" "$T_RITA" && expect 200 # nothing of the refused edits changed it
+[[ $(json ".data[] | select(.id == \"$RC1\") | .body") == "when will it ship, please?" &&
+    $(json ".data[] | select(.id == \"$RC1\") | .is_internal") == false ]] || fail "after 422 $(cat "$TMP/body")"
+req PUT "$RQ/$R2/comments/$RC2" '{"body":"x"}' "$T_RITA" && expect 404 # internal: not there for her
+req PUT "$RQ/$R2/comments/$RC2" '{"body":"vendor is very late"}' "$T_CARL" && expect 403
+req PUT "$RQ/$R2/comments/$RC2" '{"body":"vendor is very late"}' "$TOKEN" && expect 200 # requests:manage
+[[ $(json .body) == "vendor is very late" && $(json .is_internal) == true && $(json .user_id) == "$BOB" ]] || fail "$(cat "$TMP/body")"
+req DELETE "$RQ/$R2/comments/$RC1" "" "$T_RITA" && expect 204
+req GET "$RQ/$R2/comments" "" "$T_RITA" && expect 200
+[[ $(json .meta.total) == 1 && $(json "[.data[].id] | index(\"$RC1\")") == null ]] || fail "deleted listed $(cat "$TMP/body")"
+req GET "$RQ/$R2/comments" "" "$T_BOB" && expect 200
+[[ $(json .meta.total) == 2 && $(json "[.data[].id] | index(\"$RC1\")") == null ]] || fail "deleted listed $(cat "$TMP/body")"
+req PUT "$RQ/$R2/comments/$RC1" '{"body":"again"}' "$T_RITA" && expect 404 # edit after delete
+req PUT "$RQ/$R2/comments/$RC1" '{"body":"again"}' "$TOKEN" && expect 404
+req DELETE "$RQ/$R2/comments/$RC1" "" "$T_RITA" && expect 404
+req DELETE "$RQ/$R2/comments/$NOBODY" "" "$TOKEN" && expect 404
+req DELETE "$RQ/$R2/comments/not-a-uuid" "" "$TOKEN" && expect 404
+req GET "$RQ/$R2/history" "" "$TOKEN" && expect 200
+[[ $(json "[.data[] | select(.event != null and (.event | startswith(\"request.comment_\"))) | .event] | join(\",\")") == \
+    request.comment_edited,request.comment_edited,request.comment_deleted ]] || fail "history $(cat "$TMP/body")"
+[[ $(json "[.data[] | select(.event == \"request.comment_deleted\")][0].details.comment_id") == "$RC1" &&
+    $(json "[.data[] | select(.event == \"request.comment_deleted\")][0].changed_by") == "$RITA" &&
+    $(json "[.data[] | select(.event == \"request.comment_deleted\")][0].to_status") == completed ]] || fail "history $(cat "$TMP/body")"
 ok
 
 step "attachments: a form's file field names an upload; link one to a request"
@@ -433,12 +471,14 @@ req GET "$RQ/$R1" "" "$G_TOKEN" && expect 404
 for r in "$R1" "$P2" "$X2" "$R2"; do
     req GET "$RQ/$r/approvals" "" "$TOKEN" && expect 200 && cat "$TMP/body" >>"$TMP/before"
     req GET "$RQ/$r/history" "" "$TOKEN" && expect 200 && cat "$TMP/body" >>"$TMP/before"
+    req GET "$RQ/$r/comments" "" "$TOKEN" && expect 200 && cat "$TMP/body" >>"$TMP/before"
 done
 req GET "$RQ?per_page=100" "" "$TOKEN" && expect 200 && cat "$TMP/body" >>"$TMP/before"
 "$FLCTL" --data "$DATA" projections rebuild --tenant acme --pg "$PG" >/dev/null || fail "rebuild"
 for r in "$R1" "$P2" "$X2" "$R2"; do
     req GET "$RQ/$r/approvals" "" "$TOKEN" && expect 200 && cat "$TMP/body" >>"$TMP/after"
     req GET "$RQ/$r/history" "" "$TOKEN" && expect 200 && cat "$TMP/body" >>"$TMP/after"
+    req GET "$RQ/$r/comments" "" "$TOKEN" && expect 200 && cat "$TMP/body" >>"$TMP/after"
 done
 req GET "$RQ?per_page=100" "" "$TOKEN" && expect 200 && cat "$TMP/body" >>"$TMP/after"
 diff <(jq -S . "$TMP/before") <(jq -S . "$TMP/after") >/dev/null || fail "rebuild differs"

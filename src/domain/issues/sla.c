@@ -15,7 +15,6 @@
  */
 #include <string.h>
 
-#include "firelater/codec.h"
 #include "firelater/err.h"
 #include "internal.h"
 
@@ -103,6 +102,9 @@ typedef struct run {
     size_t cap;
     const char *attr[FL_SLAFACTS_ATTRS]; /* priority, issue_type, application_id */
     fl_time_t created_at;
+    const fl_cmd_ctx_t *ctx;
+    const fl_issue_sla_env_t *env;
+    fl_slafacts_out_t out; /* the facts of the event being stamped */
 } run_t;
 
 static int run_init(run_t *r, const fl_cmd_ctx_t *ctx, const fl_issue_state_t *s)
@@ -128,10 +130,12 @@ static int run_init(run_t *r, const fl_cmd_ctx_t *ctx, const fl_issue_state_t *s
     return 0;
 }
 
-/* Folds one decided event into r; true when it changes the clocks. */
-static int run_step(run_t *r, const fl_cmd_ctx_t *ctx, const fl_log_new_t *e, const json_t *data,
-                    fl_slafacts_out_t *out, bool *changed)
+/* Folds one decided event into r (a run_t); *changed: it changes the clocks. */
+static int run_step(void *arg, const fl_log_new_t *e, const json_t *data, bool *changed)
 {
+    run_t *r = arg;
+    const fl_cmd_ctx_t *ctx = r->ctx;
+    fl_slafacts_out_t *out = &r->out;
     fl_event_t ev = {.ts = ctx->now, .type = e->type, .actor = e->actor != NULL ? e->actor : ""};
     fl_slafacts_in_t in;
 
@@ -222,11 +226,17 @@ static void stamp(const run_t *r, const fl_cmd_ctx_t *ctx, const fl_issue_sla_en
         stamp_clocks(r, ctx, env, out, data);
 }
 
+/* The stamps of the event run_step has just folded (fl_decision_restamp's stamp). */
+static void run_stamp(void *arg, json_t *data)
+{
+    run_t *r = arg;
+    stamp(r, r->ctx, r->env, &r->out, data);
+}
+
 int fl_issues_decide_sla(const fl_cmd_ctx_t *ctx, const fl_issue_state_t *s,
                          const fl_issue_sla_env_t *env, fl_decision_t *d)
 {
     const char *stream = d->n_events > 0 ? d->events[0].stream : NULL;
-    fl_slafacts_out_t out;
     run_t r;
     int rc;
 
@@ -234,24 +244,7 @@ int fl_issues_decide_sla(const fl_cmd_ctx_t *ctx, const fl_issue_state_t *s,
         return 0;
     if ((rc = run_init(&r, ctx, s)) != 0)
         return rc;
-    for (size_t i = 0; i < d->n_events && rc == 0; i++) {
-        fl_log_new_t *e = &d->events[i];
-        json_t *data = NULL;
-        bool changed;
-
-        if (strcmp(e->stream, stream) != 0 || e->data_len == 0)
-            continue; /* every issue event has data; one without cannot be stamped */
-        if ((rc = fl_codec_to_json(e->data, e->data_len, &data)) < 0)
-            return rc;
-        rc = run_step(&r, ctx, e, data, &out, &changed);
-        if (rc == 0 && changed && json_is_object(data)) {
-            uint8_t *bytes;
-            size_t len;
-            stamp(&r, ctx, env, &out, data);
-            if ((rc = fl_codec_from_json(data, ctx->a, &bytes, &len)) == 0)
-                e->data = bytes, e->data_len = len;
-        }
-        json_decref(data);
-    }
-    return rc;
+    r.ctx = ctx;
+    r.env = env;
+    return fl_decision_restamp(d, ctx, stream, run_step, run_stamp, &r);
 }

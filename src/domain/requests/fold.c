@@ -36,7 +36,8 @@ const char *const fl__req_columns[] = {
     "response_due_at", /* the SLA's stamps (sla.c) */
     "resolution_due_at",
     "responded_at",
-    "sla_breached", /* request.sla_breached */
+    "sla_breached",    /* request.sla_breached */
+    "sla_breach_type", /* its metric: response, resolution; both (the fold's and SQL's) */
     "due_date",
     "completion_notes",
     "children", /* a parent's, as created: no column (the read model derives it from parent_id) */
@@ -76,8 +77,12 @@ json_t *fl__req_row_of(const fl_event_t *ev, const json_t *data)
         if (v != NULL)
             json_object_set(row, fl__req_columns[i], v);
     }
-    if (strcmp(ev->type, "request.sla_breached") == 0)
+    if (strcmp(ev->type, "request.sla_breached") == 0) {
+        const char *m = json_string_value(json_object_get(data, "metric"));
         json_object_set_new(row, "sla_breached", json_true());
+        if (m != NULL && (strcmp(m, "response") == 0 || strcmp(m, "resolution") == 0))
+            json_object_set_new(row, "sla_breach_type", json_string(m));
+    }
     fl_time_format(ev->ts, ts, sizeof(ts));
     for (size_t i = 0; i < sizeof(stamps) / sizeof(stamps[0]); i++) {
         if (strcmp(ev->type, stamps[i].type) == 0)
@@ -127,10 +132,20 @@ static void sync_members(fl_request_state_t *s, const json_t *all)
     s->form_version = (int)json_integer_value(json_object_get(all, "form_version"));
 }
 
+/*
+ * The row over the fields. A breach's row has only its metric as sla_breach_type
+ * (fl__req_row_of knows no state): the other clock's breach before it makes it "both", as
+ * issues record it; the projection makes the same choice in SQL.
+ */
 static int apply_row(fl_request_state_t *s, fl_arena_t *a, const json_t *row)
 {
     json_t *all = fields_of(s);
+    const char *m = json_string_value(json_object_get(row, "sla_breach_type"));
+    const char *was = json_string_value(json_object_get(all, "sla_breach_type"));
+    bool both = m != NULL && was != NULL && strcmp(was, m) != 0;
     json_object_update(all, (json_t *)row);
+    if (both)
+        json_object_set_new(all, "sla_breach_type", json_string("both"));
     sync_members(s, all);
     char *text = fl_json_dumps(all, FL_JSON_SORT_KEYS);
     json_decref(all);
@@ -252,6 +267,8 @@ static int request_fold(void *state, fl_arena_t *a, const fl_event_t *ev)
     } else if (strcmp(ev->type, "request.approved") == 0 ||
                strcmp(ev->type, "request.rejected") == 0) {
         decide_step(s, ev, data);
+    } else if (strncmp(ev->type, "request.comment_", 16) == 0) {
+        rc = fl__req_comment_fold(s, a, ev->type, data);
     }
     children_moved(s, ev, data);
     if (rc == 0)

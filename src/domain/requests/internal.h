@@ -70,6 +70,10 @@ int fl__req_decide_approval(const fl_cmd_ctx_t *ctx, const fl_request_state_t *s
 /* sla.c: folds one event into the request's SLA side. 0 or FL_ETOOBIG. */
 int fl__req_sla_fold(fl_req_sla_t *x, fl_arena_t *a, const fl_event_t *ev, const json_t *data);
 
+/* comments.c: request.comment_* (type) into s->comments. 0 or FL_ETOOBIG. */
+int fl__req_comment_fold(fl_request_state_t *s, fl_arena_t *a, const char *type,
+                         const json_t *data);
+
 /* RFC 3339 with microseconds, as fl_time_format writes it. */
 #define FL__REQ_TS(expr) "to_char(" expr " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
 

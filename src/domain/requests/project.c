@@ -176,6 +176,41 @@ static int comment(fl_proj_out_t *out, const stamp_t *s, const json_t *data)
 }
 
 /*
+ * request.comment_edited / .comment_deleted: a history row in the status the request is in
+ * (keyed by the request, like sla_history), event the event's type, details {comment_id,
+ * changed: the keys an edit set} but not the text, so the history keeps no copy of what a
+ * deletion removed. Its id is derived from the request and the stream's version: one per event.
+ */
+static int comment_history(fl_proj_out_t *out, const fl_event_t *ev, const stamp_t *s,
+                           const json_t *data)
+{
+    bool del = strcmp(ev->type, "request.comment_deleted") == 0;
+    json_t *changed = json_array();
+
+    for (size_t i = 0; !del && i < 2; i++) {
+        const char *key = i == 0 ? "body" : "is_internal";
+        if (json_object_get(data, key) != NULL)
+            json_array_append_new(changed, json_string(key));
+    }
+    json_t *details =
+        json_pack("{s:s, s:o}", "comment_id", str(data, "comment_id"), "changed", changed);
+    if (del)
+        json_object_del(details, "changed");
+    return emit_json(out,
+                     "INSERT INTO request_status_history (id, request_id, from_status,"
+                     " to_status, changed_by, reason, created_at, event, details) SELECT"
+                     " md5((x->>'id') || ':' || (x->>'v'))::uuid, r.id, r.status, r.status,"
+                     " (x->>'by')::uuid, x->>'reason', (x->>'ts')::timestamptz, x->>'event',"
+                     " x->'d' FROM jsonb_array_elements($1::jsonb) x JOIN service_requests r ON"
+                     " r.id = (x->>'id')::uuid ON CONFLICT (id) DO NOTHING",
+                     json_pack("{s:s, s:s, s:s?, s:s, s:s, s:s, s:o}", "id", s->id, "v", s->v, "by",
+                               str(data, "changed_by"), "reason",
+                               del ? "comment deleted" : "comment edited", "ts", s->ts, "event",
+                               ev->type, "d", details),
+                     s->id);
+}
+
+/*
  * request.created: the row (keyed by the request, so the inserts of a batch's
  * requests gather past each other's updates) and its creation's history row,
  * whose id is derived from the request's so that a replay adds none. The
@@ -244,13 +279,72 @@ static int on_event(fl_proj_out_t *out, const fl_event_t *ev, const json_t *data
     return rc;
 }
 
+/*
+ * An edit or deletion: the request's row and history as on_event, the comment's row (a plain
+ * statement, so after the insert of its creation in the same batch), then the history row.
+ */
+static int on_comment_change(fl_proj_out_t *out, const fl_event_t *ev, const json_t *data)
+{
+    stamp_t s;
+    int rc = on_event(out, ev, data);
+    const char *cid = str(data, "comment_id");
+    if (rc != 0 || !stamp_of(&s, ev, data) || cid == NULL || !fl_uuid_is_valid(cid))
+        return rc;
+    const json_t *internal = json_object_get(data, "is_internal");
+    const char *p[] = {cid, s.id, s.ts, str(data, "body"),
+                       json_is_boolean(internal) ? (json_is_true(internal) ? "true" : "false")
+                                                 : NULL};
+    if (strcmp(ev->type, "request.comment_deleted") == 0)
+        rc = fl_proj_emit(out,
+                          "UPDATE request_comments SET deleted_at = $3::timestamptz"
+                          " WHERE id = $1::uuid AND request_id = $2::uuid",
+                          3, p);
+    else
+        rc = fl_proj_emit(out,
+                          "UPDATE request_comments SET body = coalesce($4, body), is_internal ="
+                          " coalesce($5::boolean, is_internal), edited_at = $3::timestamptz"
+                          " WHERE id = $1::uuid AND request_id = $2::uuid",
+                          5, p);
+    return rc == 0 ? comment_history(out, ev, &s, data) : rc;
+}
+
+/*
+ * request.sla_breached: the row and history as on_event, then sla_breach_type, which takes the
+ * row's own value into account (the metric, or "both" once the other clock breached too, as the
+ * fold decides it): keyed by the request, after its row's update. A replay sets the same value.
+ */
+static int on_breached(fl_proj_out_t *out, const fl_event_t *ev, const json_t *data)
+{
+    stamp_t s;
+    int rc = on_event(out, ev, data);
+    const char *m = str(data, "metric");
+    if (rc != 0 || !stamp_of(&s, ev, data) || m == NULL ||
+        (strcmp(m, "response") != 0 && strcmp(m, "resolution") != 0))
+        return rc;
+    return emit_json(out,
+                     "UPDATE service_requests t SET sla_breach_type = CASE WHEN t.sla_breach_type"
+                     " IS NULL OR t.sla_breach_type = x->>'m' THEN x->>'m' ELSE 'both' END FROM"
+                     " jsonb_array_elements($1::jsonb) x WHERE t.id = (x->>'id')::uuid",
+                     json_pack("{s:s, s:s}", "id", s.id, "m", m), s.id);
+}
+
 const fl_proj_handler_t fl_requests_projections[] = {
-    {"request.created", on_event},       {"request.submitted", on_event},
-    {"request.approved", on_event},      {"request.rejected", on_event},
-    {"request.assigned", on_event},      {"request.started", on_event},
-    {"request.completed", on_event},     {"request.cancelled", on_event},
-    {"request.reopened", on_event},      {"request.updated", on_event},
-    {"request.comment_added", on_event}, {"request.child_moved", on_event},
-    {"request.progressed", on_event},    {"request.sla_warning", on_event},
-    {"request.sla_breached", on_event},  {NULL, NULL},
+    {"request.created", on_event},
+    {"request.submitted", on_event},
+    {"request.approved", on_event},
+    {"request.rejected", on_event},
+    {"request.assigned", on_event},
+    {"request.started", on_event},
+    {"request.completed", on_event},
+    {"request.cancelled", on_event},
+    {"request.reopened", on_event},
+    {"request.updated", on_event},
+    {"request.comment_added", on_event},
+    {"request.comment_edited", on_comment_change},
+    {"request.comment_deleted", on_comment_change},
+    {"request.child_moved", on_event},
+    {"request.progressed", on_event},
+    {"request.sla_warning", on_event},
+    {"request.sla_breached", on_breached},
+    {NULL, NULL},
 };

@@ -35,6 +35,7 @@
     " 'response_due_at', " TS("a.response_due_at") ","                                    \
     " 'resolution_due_at', " TS("a.resolution_due_at") ","                                \
     " 'responded_at', " TS("a.responded_at") ", 'sla_breached', a.sla_breached,"          \
+    " 'sla_breach_type', a.sla_breach_type,"                                              \
     " 'due_date', " TS("a.due_date") ","                                                  \
     " 'completion_notes', a.completion_notes,"                                            \
     " 'started_at', " TS("a.started_at") ","                                              \

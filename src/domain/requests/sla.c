@@ -13,7 +13,6 @@
  */
 #include <string.h>
 
-#include "firelater/codec.h"
 #include "firelater/err.h"
 #include "internal.h"
 
@@ -122,42 +121,44 @@ static const fl_request_state_t *state_of(fl_arena_t *a, const char *stream,
     return fresh;
 }
 
+/* A decision's fold of one request stream (fl_decision_restamp's arg). */
+typedef struct run {
+    fl_req_sla_t x;
+    size_t cap;
+    const fl_cmd_ctx_t *ctx;
+    const fl_sla_config_t *config;
+    fl_slafacts_out_t out; /* the facts of the event being stamped */
+} run_t;
+
+static int run_step(void *arg, const fl_log_new_t *e, const json_t *data, bool *changed)
+{
+    run_t *r = arg;
+    fl_event_t ev = {.ts = r->ctx->now, .type = e->type, .actor = e->actor != NULL ? e->actor : ""};
+
+    return step(&r->x, r->ctx->a, r->cap, &ev, data, &r->out, changed);
+}
+
+static void run_stamp(void *arg, json_t *data)
+{
+    run_t *r = arg;
+    stamp(&r->x, r->ctx, r->config, &r->out, data);
+}
+
 /* Stamps the events of one request stream of d, continuing s's SLA side. */
 static int stamp_stream(const fl_cmd_ctx_t *ctx, const fl_sla_config_t *c,
                         const fl_request_state_t *s, const char *stream, fl_decision_t *d)
 {
-    fl_req_sla_t x = s->sla;
-    size_t cap = x.n_facts + FL_DECISION_MAX_EVENTS * FL_SLAFACTS_STEP;
-    int rc = 0;
+    run_t r = {.x = s->sla,
+               .cap = s->sla.n_facts + FL_DECISION_MAX_EVENTS * FL_SLAFACTS_STEP,
+               .ctx = ctx,
+               .config = c};
 
-    x.facts = fl_arena_alloc(ctx->a, cap * sizeof(*x.facts));
-    if (x.facts == NULL)
+    r.x.facts = fl_arena_alloc(ctx->a, r.cap * sizeof(*r.x.facts));
+    if (r.x.facts == NULL)
         return FL_ETOOBIG;
     if (s->sla.n_facts > 0)
-        memcpy(x.facts, s->sla.facts, s->sla.n_facts * sizeof(*x.facts));
-    for (size_t i = 0; i < d->n_events && rc == 0; i++) {
-        fl_log_new_t *e = &d->events[i];
-        fl_event_t ev = {
-            .ts = ctx->now, .type = e->type, .actor = e->actor != NULL ? e->actor : ""};
-        fl_slafacts_out_t out;
-        json_t *data = NULL;
-        bool changed;
-
-        if (strcmp(e->stream, stream) != 0 || e->data_len == 0)
-            continue;
-        if ((rc = fl_codec_to_json(e->data, e->data_len, &data)) < 0)
-            return rc;
-        rc = step(&x, ctx->a, cap, &ev, data, &out, &changed);
-        if (rc == 0 && changed && json_is_object(data)) {
-            uint8_t *bytes;
-            size_t len;
-            stamp(&x, ctx, c, &out, data);
-            if ((rc = fl_codec_from_json(data, ctx->a, &bytes, &len)) == 0)
-                e->data = bytes, e->data_len = len;
-        }
-        json_decref(data);
-    }
-    return rc;
+        memcpy(r.x.facts, s->sla.facts, s->sla.n_facts * sizeof(*r.x.facts));
+    return fl_decision_restamp(d, ctx, stream, run_step, run_stamp, &r);
 }
 
 int fl_requests_decide_sla(const fl_cmd_ctx_t *ctx, const fl_request_state_t *const *known,

@@ -12,5 +12,6 @@ int main(void)
     suite_add_tcase(s, requests_table_tcase());
     suite_add_tcase(s, requests_bundles_tcase());
     suite_add_tcase(s, requests_sla_tcase());
+    suite_add_tcase(s, requests_comments_tcase());
     return tu_run(s);
 }

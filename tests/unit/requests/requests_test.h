@@ -10,5 +10,6 @@ TCase *requests_chain_tcase(void);
 TCase *requests_table_tcase(void);
 TCase *requests_bundles_tcase(void);
 TCase *requests_sla_tcase(void);
+TCase *requests_comments_tcase(void);
 
 #endif

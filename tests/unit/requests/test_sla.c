@@ -7,14 +7,17 @@
  * across the weekend, an approval that pauses the clocks from the start
  * (due dates null) and resumes them, the first fulfilment move as the
  * response, completion, reopen and a priority change through PUT. Each stamp
- * equals what the timers' evaluation of the same facts gives.
+ * equals what the timers' evaluation of the same facts gives. The clock a
+ * breach names is recorded (sla_breach_type: "both" once both breached).
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "firelater/codec.h"
 #include "firelater/err.h"
 #include "firelater/requests.h"
 #include "firelater/slafacts.h"
+#include "internal.h" /* the projector's batch */
 #include "requests_test.h"
 #include "util.h"
 
@@ -391,6 +394,137 @@ START_TEST(a_priority_change_through_put_retargets)
 }
 END_TEST
 
+/* The timers' request.sla_breached of metric m, folded onto req. */
+static void breached(const char *m)
+{
+    char data[256];
+    snprintf(data, sizeof(data),
+             "{\"id\":\"%s\",\"metric\":\"%s\",\"crossed_at\":"
+             "\"2026-03-09T09:00:00.000000Z\"}",
+             req.id, m);
+    fl_log_new_t e = tu_ev(&arena, "request:x", "request.sla_breached", data);
+    fl_event_t ev = tu_event_of(&e, req.version + 1, tu_time("2026-03-09T09:00:01Z"));
+    ck_assert_int_eq(fl_request_agg.fold(&req, &arena, &ev), 0);
+}
+
+static const char *breach_type(void)
+{
+    static char out[16];
+    json_t *j = fl_request_to_json(&req);
+    snprintf(out, sizeof(out), "%s", tu_str(j, "sla_breach_type"));
+    json_decref(j);
+    return out;
+}
+
+START_TEST(the_breached_clock_is_recorded)
+{
+    json_decref(submit("2026-03-06T14:30:00Z", VIP, false, 0));
+    ck_assert_str_eq(breach_type(), "null");
+    breached("response");
+    ck_assert_str_eq(breach_type(), "response");
+    breached("response"); /* the same clock again (a replay): unchanged */
+    ck_assert_str_eq(breach_type(), "response");
+    breached("resolution");
+    ck_assert_str_eq(breach_type(), "both");
+    breached("response");
+    ck_assert_str_eq(breach_type(), "both");
+    json_t *j = fl_request_to_json(&req);
+    ck_assert(json_is_true(json_object_get(j, "sla_breached")));
+    json_decref(j);
+    /* resolution first, and a metric this build does not know changes nothing */
+    json_decref(submit("2026-03-06T14:30:00Z", VIP, false, 0));
+    breached("resolution");
+    breached("uptime");
+    ck_assert_str_eq(breach_type(), "resolution");
+}
+END_TEST
+
+/* The projection chooses as the fold does: in SQL, from the row's value. */
+START_TEST(the_projection_records_the_breached_clock)
+{
+    fl_proj_out_t out;
+    json_t *data = tu_json("{\"id\":\"" RITA "\",\"metric\":\"resolution\","
+                           "\"crossed_at\":\"2026-03-09T09:00:00.000000Z\"}");
+    fl_event_t ev = {.pos = 1,
+                     .ts = 1764072000000000LL,
+                     .type = "request.sla_breached",
+                     .v = 1,
+                     .sv = 7,
+                     .actor = "system"};
+    const fl_proj_handler_t *h = fl_requests_projections;
+
+    fl__proj_out_init(&out);
+    while (h->type != NULL && strcmp(h->type, ev.type) != 0)
+        h++;
+    ck_assert_ptr_nonnull(h->fn);
+    ck_assert_int_eq(h->fn(&out, &ev, data), 0);
+    ck_assert_int_eq(out.n, 3); /* the row, its history, sla_breach_type */
+    ck_assert_ptr_nonnull(strstr(out.stmts[2].sql, "SET sla_breach_type = CASE WHEN"));
+    ck_assert_ptr_nonnull(strstr(out.stmts[2].sql, "ELSE 'both' END"));
+    fl__proj_out_seal(&out);
+    json_t *rows = tu_json(out.stmts[2].params[0]);
+    ck_assert_str_eq(tu_str(json_array_get(rows, 0), "m"), "resolution");
+    json_decref(rows);
+    json_decref(data);
+    fl__proj_out_free(&out);
+}
+END_TEST
+
+/* fl_decision_restamp's arg in the test below: which events it saw, which it stamps. */
+typedef struct seen {
+    int steps, stamps;
+    const char *types[4];
+} seen_t;
+
+static int count_step(void *arg, const fl_log_new_t *e, const json_t *data, bool *stamp)
+{
+    seen_t *x = arg;
+    x->types[x->steps++] = e->type;
+    *stamp = json_object_get(data, "stamp_me") != NULL;
+    return strcmp(e->type, "t.fail") == 0 ? FL_ECORRUPT : 0;
+}
+
+static void add_stamp(void *arg, json_t *data)
+{
+    seen_t *x = arg;
+    json_object_set_new(data, "stamped", json_integer(++x->stamps));
+}
+
+/* The shared loop of both stamp paths: only the stream's events with data, in order; only
+ * those step asks for, and only objects, are stamped and encoded again; step's error stops it. */
+START_TEST(restamp_rewrites_only_what_step_asks_for)
+{
+    seen_t x = {0};
+    d.events[0] = tu_ev(&arena, "request:a", "t.one", "{\"stamp_me\":1}");
+    d.events[1] = tu_ev(&arena, "request:b", "t.other", "{\"stamp_me\":1}");
+    d.events[2] = tu_ev(&arena, "request:a", "t.two", "{\"x\":1}");
+    d.events[3] = (fl_log_new_t){.stream = "request:a", .type = "t.empty"};
+    d.events[4] = tu_ev(&arena, "request:a", "t.three", "{\"stamp_me\":2}");
+    d.n_events = 5;
+    const uint8_t *other = d.events[1].data, *two = d.events[2].data;
+    ck_assert_int_eq(fl_decision_restamp(&d, &ctx, "request:a", count_step, add_stamp, &x), 0);
+    ck_assert_int_eq(x.steps, 3);
+    ck_assert_str_eq(x.types[0], "t.one");
+    ck_assert_str_eq(x.types[1], "t.two");
+    ck_assert_str_eq(x.types[2], "t.three");
+    ck_assert_int_eq(x.stamps, 2);
+    json_t *j = tu_event_data(&d, 0);
+    ck_assert_int_eq(json_integer_value(json_object_get(j, "stamped")), 1);
+    json_decref(j);
+    j = tu_event_data(&d, 4);
+    ck_assert_int_eq(json_integer_value(json_object_get(j, "stamped")), 2);
+    json_decref(j);
+    ck_assert_ptr_eq(d.events[1].data, other); /* another stream: untouched */
+    ck_assert_ptr_eq(d.events[2].data, two);   /* not asked for: untouched */
+    d.events[2] = tu_ev(&arena, "request:a", "t.fail", "{\"x\":1}");
+    x = (seen_t){0};
+    ck_assert_int_eq(fl_decision_restamp(&d, &ctx, "request:a", count_step, add_stamp, &x),
+                     FL_ECORRUPT);
+    ck_assert_int_eq(x.steps, 2); /* stopped at the failing step */
+    d.n_events = 0;
+}
+END_TEST
+
 TCase *requests_sla_tcase(void)
 {
     TCase *tc = tcase_create("sla");
@@ -402,5 +536,8 @@ TCase *requests_sla_tcase(void)
     tcase_add_test(tc, an_unknown_or_issue_policy_falls_back_to_the_default);
     tcase_add_test(tc, an_approval_pauses_from_the_start_and_resumes);
     tcase_add_test(tc, a_priority_change_through_put_retargets);
+    tcase_add_test(tc, the_breached_clock_is_recorded);
+    tcase_add_test(tc, the_projection_records_the_breached_clock);
+    tcase_add_test(tc, restamp_rewrites_only_what_step_asks_for);
     return tc;
 }
