@@ -188,6 +188,26 @@ int fl_http_respond_problem(fl_http_req_t *req, int status, const fl_problem_t *
 /* A problem with the status's reason as title and detail (may be NULL). */
 int fl_http_respond_error(fl_http_req_t *req, int status, const char *detail);
 
+/* ------------------------------------------------------ conditional requests */
+
+/*
+ * Whether an If-None-Match value names etag (a quoted tag, "\"...\"") or is
+ * "*": RFC 9110's weak comparison, so W/ is ignored on either side. NULL, or
+ * a list that is not one of quoted tags separated by commas, is false.
+ */
+bool fl_http_none_match(const char *inm, const char *etag);
+
+/*
+ * A Range header against a representation of size bytes (RFC 9110 14.2):
+ * 206 with the bytes [*off, *off + *len), 416 when the one range starts at or
+ * past the end (or is "-0"), or 0 to send it all: no header, another unit,
+ * several ranges, or a malformed one (all of which RFC 9110 lets a server
+ * ignore). A last position past the end is clamped to it; numbers too large
+ * for 64 bits count as past the end. The unit is case-insensitive; only
+ * spaces or tabs around the whole value are allowed.
+ */
+int fl_http_parse_range(const char *h, uint64_t size, uint64_t *off, uint64_t *len);
+
 /* ------------------------------------------------------------------ router */
 
 /*

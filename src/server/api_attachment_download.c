@@ -4,7 +4,8 @@
  * read on the thread pool). Whoever may read the metadata may download; a
  * deleted attachment is 404. ETag is the content hash (the bytes never
  * change), so If-None-Match gives 304; one byte range (Range: bytes=a-b,
- * a-, -n) gives 206 or 416, several ranges the whole file.
+ * a-, -n) gives 206 or 416, several ranges the whole file (both headers are
+ * read by src/http/conditional.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,80 +18,6 @@
 #include "app.h"
 #include "firelater/attachments.h"
 #include "firelater/err.h"
-
-/* Whether an If-None-Match list names etag (or is "*"). Weak tags compare by their opaque part. */
-static bool none_match(const char *inm, const char *etag)
-{
-    size_t n = strlen(etag);
-
-    if (inm == NULL)
-        return false;
-    for (const char *p = inm; *p != '\0';) {
-        p += strspn(p, " \t,");
-        if (*p == '*')
-            return true;
-        if (strncmp(p, "W/", 2) == 0)
-            p += 2;
-        if (strncmp(p, etag, n) == 0 && (p[n] == '\0' || strchr(" \t,", p[n]) != NULL))
-            return true;
-        p += strcspn(p, ",");
-    }
-    return false;
-}
-
-static bool digits(const char *s, size_t n, uint64_t *out)
-{
-    uint64_t v = 0;
-
-    if (n == 0 || n > 19)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-        v = v * 10 + (uint64_t)(s[i] - '0');
-    }
-    *out = v;
-    return true;
-}
-
-/*
- * A Range header against a file of size bytes: 0 to send all (no header,
- * not bytes=, several ranges, or malformed: RFC 9110 says ignore), 206 with
- * [*off, *off + *len), or 416.
- */
-static int parse_range(const char *h, uint64_t size, uint64_t *off, uint64_t *len)
-{
-    const char *dash;
-    uint64_t a, b;
-
-    if (h == NULL || strncmp(h, "bytes=", 6) != 0 || strchr(h, ',') != NULL)
-        return 0;
-    h += 6;
-    if ((dash = strchr(h, '-')) == NULL)
-        return 0;
-    if (dash == h) { /* the last b bytes */
-        if (!digits(dash + 1, strlen(dash + 1), &b))
-            return 0;
-        if (b == 0)
-            return 416;
-        *len = b < size ? b : size;
-        *off = size - *len;
-        return 206;
-    }
-    if (!digits(h, (size_t)(dash - h), &a))
-        return 0;
-    if (dash[1] == '\0')
-        b = size - 1;
-    else if (!digits(dash + 1, strlen(dash + 1), &b) || b < a)
-        return 0;
-    if (a >= size)
-        return 416;
-    if (b >= size)
-        b = size - 1;
-    *off = a;
-    *len = b - a + 1;
-    return 206;
-}
 
 /* The stored file, open, with its size checked against the attachment's; -1 when not there. */
 static int open_file(fl_server_t *s, const fl_principal_t *p, const fl_attach_state_t *a)
@@ -123,10 +50,10 @@ int fl_api_attach_download(fl_server_t *s, fl_http_req_t *req, fl_principal_t *p
     snprintf(etag, sizeof(etag), "\"%s\"", a->hash);
     fl_http_set_header(req, "ETag", etag);
     fl_http_set_header(req, "Cache-Control", "private, no-cache");
-    if (none_match(fl_http_header(req, "If-None-Match"), etag))
+    if (fl_http_none_match(fl_http_header(req, "If-None-Match"), etag))
         return fl_http_respond(req, 304, NULL, NULL, 0);
     len = a->size_bytes;
-    status = parse_range(fl_http_header(req, "Range"), a->size_bytes, &off, &len);
+    status = fl_http_parse_range(fl_http_header(req, "Range"), a->size_bytes, &off, &len);
     const char *if_range = fl_http_header(req, "If-Range");
     if (status != 0 && if_range != NULL && strcmp(if_range, etag) != 0)
         status = 0, off = 0, len = a->size_bytes; /* the client's copy is another: all of it */

@@ -6,8 +6,9 @@
 # completed when every child is completed or cancelled; GET of the parent
 # lists its children, a child names its parent; ?parent_id= and
 # ?top_level=; a bad child's form data is 422 naming its path and stores
-# nothing; cancelling a parent cancels its open children; a rebuild of the
-# read model gives the same rows.
+# nothing; two children completed at once complete the parent exactly once;
+# cancelling a parent cancels its open children; a rebuild of the read model
+# gives the same rows.
 set -uo pipefail
 FIRELATER=$1
 FLCTL=$2
@@ -155,6 +156,52 @@ req GET "$RQ/$P" "" "$TOKEN" && expect 200
 [[ $(json .status) == in_progress && $(json .completed_at) == null ]] || fail "$(cat "$TMP/body")"
 act "$C2" complete "$TOKEN" '{"completion_notes":"replaced"}'
 status_is "$P" completed
+ok
+
+step "two children completed at once: the parent is completed exactly once"
+# Both completions expect the parent's version (README "Bundles"): decided in
+# one loop iteration, one of them is 409 "concurrent change" on the parent and
+# is retried, as a client would. A lost follow-up leaves the parent
+# in_progress; a doubled one records its completion twice.
+req POST $B "{\"name\":\"Docks\",\"items\":[{\"item_id\":\"$DOCK\",\"quantity\":2}]}" "$TOKEN" && expect 201
+BUN2=$(json .id)
+complete_bg() { # complete_bg ID N: POST complete in the background, status in $TMP/bg$N.status
+    curl -s -o "$TMP/bg$2.body" -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+        -H "Authorization: Bearer $TOKEN" --data-binary '{"completion_notes":"at once"}' \
+        "$BASE$RQ/$1/complete" >"$TMP/bg$2.status"
+}
+for round in 1 2 3; do
+    req POST $RQ "$(jq -cn --arg b "$BUN2" --arg d "$DOCK" --argjson f "$(form Dock$round)" \
+        '{bundle_id:$b, children:[{item_id:$d, form_data:$f}, {item_id:$d, form_data:$f}]}')" "$T_RITA"
+    expect 201
+    R=$(json .id)
+    K0=$(json '.children[0].id')
+    K1=$(json '.children[1].id')
+    act "$K0" start "$TOKEN"
+    act "$K1" start "$TOKEN"
+    complete_bg "$K0" 0 &
+    pid0=$!
+    complete_bg "$K1" 1 &
+    wait "$pid0" $! # not a bare wait: the server is a background job too
+    for n in 0 1; do
+        k=$([[ $n == 0 ]] && echo "$K0" || echo "$K1")
+        case $(cat "$TMP/bg$n.status") in
+        200) ;;
+        409) jq -r .detail "$TMP/bg$n.body" | grep -qF "request:$R" || fail "409 not on the parent: $(cat "$TMP/bg$n.body")"
+             act "$k" complete "$TOKEN" '{"completion_notes":"retried"}' ;;
+        *) fail "child $n: $(cat "$TMP/bg$n.status") $(cat "$TMP/bg$n.body")" ;;
+        esac
+    done
+    req GET "$RQ/$R" "" "$TOKEN" && expect 200
+    [[ $(json .status) == completed && $(json '[.children[].status] | join(",")') == completed,completed ]] ||
+        fail "round $round: $(cat "$TMP/body")"
+    req GET "$RQ/$R/history" "" "$TOKEN" && expect 200
+    [[ $(json '[.data[].to_status] | join(",")') == new,approved,in_progress,completed ]] ||
+        fail "round $round: the parent's history: $(cat "$TMP/body")"
+    "$FLCTL" --data "$DATA" log dump --tenant acme --stream "request:$R" >"$TMP/dump" || fail "log dump"
+    [[ $(grep -c '"type":"request.completed"' "$TMP/dump") == 1 ]] ||
+        fail "round $round: the parent's request.completed: $(grep -o '"type":"[^"]*"' "$TMP/dump" | tr '\n' ' ')"
+done
 ok
 
 step "cancelling a parent cancels its open children; a cancelled child leaves the others"
