@@ -128,6 +128,27 @@ int fl_store_query(fl_store_t *st, const char *schema, const char *sql, int npar
 int fl_store_txn(fl_store_t *st, const char *schema, const fl_store_stmt_t *stmts, int nstmts,
                  fl_store_cb cb, void *ctx);
 
+/*
+ * Orders transactions. Those submitted with the same chain run on one
+ * connection, in the order they were submitted: a transaction submitted while
+ * an earlier one of its chain is still running is sent at once behind it, on
+ * its connection, so PostgreSQL starts it the moment the earlier one ends (no
+ * round trip through the loop in between, and it can never overtake it, as it
+ * could on another connection). If the earlier one fails and leaves the
+ * session in a failed transaction, the later one fails too, on its BEGIN
+ * (statement index -1, SQLSTATE 25P02), changing nothing. Zero-initialise; the
+ * chain must outlive the callbacks of its transactions. Its fields are the
+ * store's.
+ */
+typedef struct fl_store_chain {
+    void *conn;        /* the connection running the chain's transactions */
+    unsigned inflight; /* its transactions sent there and not yet answered */
+} fl_store_chain_t;
+
+/* As fl_store_txn, ordered with the other transactions of chain. */
+int fl_store_txn_chained(fl_store_t *st, fl_store_chain_t *chain, const char *schema,
+                         const fl_store_stmt_t *stmts, int nstmts, fl_store_cb cb, void *ctx);
+
 /* True while at least one connection is open. */
 bool fl_store_is_up(const fl_store_t *st);
 

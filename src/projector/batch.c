@@ -11,18 +11,19 @@
  * the schema: a batch that waits for that lock must hold no lock on any other
  * table of the schema, or the two would deadlock.
  *
- * Two batches may be in flight at once (opts.pipeline), on two connections:
- * the second is sent while the first runs, from the position the first moves
- * the checkpoint to. Its conditional move waits for the first's lock on the
- * checkpoint row; if the first commits, PostgreSQL re-checks the row and finds
- * the position it expects, so the second applies at once, without the round
- * trip through the server in between; if the first rolls back, the row still
- * holds the older position and the second fails as "moved", changing nothing.
- * The two connections do not order the batches' arrival, though: when the
- * second reaches PostgreSQL first it also fails as "moved" (it was overtaken,
- * not rebuilt) and is simply sent again; a "moved" only means a rebuild when
- * the batch went out alone. Either way the log is applied in order, each event once. A failure is
- * acted on (backoff, or reading a rebuilt checkpoint) only once every batch in flight has returned.
+ * Two batches may be in flight at once (opts.pipeline): the second is sent
+ * while the first runs, from the position the first moves the checkpoint to,
+ * chained behind it on the first's connection (fl_store_txn_chained), so
+ * PostgreSQL starts it the moment the first ends, without the round trip
+ * through the server in between. If the first commits, the second finds the
+ * position it expects; if the first rolls back, the second fails on its BEGIN
+ * in the failed session (25P02) or, if the first failed at its COMMIT, as
+ * "moved": either way changing nothing, and decided by the first's outcome.
+ * (Should the chain ever be broken, a second batch that reaches PostgreSQL
+ * first fails as "moved" too, overtaken rather than rebuilt, and is sent
+ * again: a "moved" only means a rebuild when the batch went out alone.) The
+ * log is applied in order, each event once. A failure is acted on (backoff,
+ * or reading a rebuilt checkpoint) only once every batch in flight has returned.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -50,7 +51,8 @@
     " SELECT CASE WHEN count(*) = 1 THEN 1"                                                        \
     " ELSE ('projector checkpoint moved: ' || count(*))::int END FROM moved"
 
-#define SQLSTATE_MOVED "22P02"
+#define SQLSTATE_MOVED   "22P02"
+#define SQLSTATE_ABORTED "25P02" /* a chained batch behind one that failed */
 
 static void report(fl__proj_tenant_t *t, const char *what, int rc, const char *detail)
 {
@@ -224,6 +226,8 @@ static void on_committed(fl_store_res_t *res, void *ctx)
     int rc = fl_store_res_err(res);
     bool moved = rc < 0 && fl_store_res_failed_stmt(res) == b->reserved - 1 &&
                  strcmp(fl_store_res_sqlstate(res), SQLSTATE_MOVED) == 0;
+    bool aborted = rc < 0 && fl_store_res_failed_stmt(res) < 0 &&
+                   strcmp(fl_store_res_sqlstate(res), SQLSTATE_ABORTED) == 0;
 
     b->busy = false;
     t->inflight--;
@@ -236,8 +240,12 @@ static void on_committed(fl_store_res_t *res, void *ctx)
             t->row_missing = false;
         recovered(t);
         fl__proj_wake(t);
-    } else if (moved && b->behind) {
-        /* It reached PostgreSQL before the batch it was sent behind: not a rebuild. */
+    } else if ((moved || aborted) && b->behind) {
+        /*
+         * The batch before it failed (the session it ran in was left failed, or
+         * the checkpoint stayed put), or it reached PostgreSQL first: that
+         * batch's outcome decides; this one is sent again.
+         */
         t->overtaken = true;
     } else if (moved) {
         t->moved = true;
@@ -289,7 +297,8 @@ static void run_batch(fl__proj_tenant_t *t)
                             .first = t->sent,
                             .last = run.last};
     fill_checkpoint(t, b->first, b->last);
-    rc = fl_store_txn(t->p->store, t->schema, t->out.stmts, t->out.n, on_committed, b);
+    rc = fl_store_txn_chained(t->p->store, &t->chain, t->schema, t->out.stmts, t->out.n,
+                              on_committed, b);
     /* The store copied the statements; the batch's memory can go now. */
     fl__proj_out_reset(&t->out, 0);
     if (rc < 0) {

@@ -134,6 +134,7 @@ struct fl__proj_tenant {
     uint64_t applied; /* the checkpoint as last known */
     uint64_t sent;    /* where the last batch sent moves it (applied when none is in flight) */
     int inflight;     /* batches in flight */
+    fl_store_chain_t chain;    /* orders them on one connection */
     uint64_t n_sent, n_behind; /* batches sent; of them, behind another in flight */
     fl__proj_batch_t batches[FL__PROJ_PIPELINE];
     fl__proj_waiter_t *waiters; /* by position, ascending */

@@ -7,10 +7,17 @@
  *    +----- failed -----+------------- lost ----------+-------------------+
  *
  * Every transition that loses the connection goes through conn_lost(), which
- * fails the running job with FL_EUNAVAIL and arms the timer with a delay that
+ * fails the running jobs with FL_EUNAVAIL and arms the timer with a delay that
  * doubles up to the store's maximum. Nothing here blocks: the socket is
  * non-blocking, output is flushed when the socket is writable, and results are
  * read only when PQisBusy() says they are complete.
+ *
+ * A busy connection may carry chained transactions behind its job (c->job,
+ * then job->next up to c->last), each its own pipeline ending in its own sync.
+ * Results come back in that order; when a job's sync arrives the next one's
+ * results follow. A failed transaction leaves the session in a failed block:
+ * with nothing behind it, one ROLLBACK follows; with jobs behind it, those
+ * fail on their BEGIN (25P02) and the last of them sends the ROLLBACK.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +30,24 @@ static void on_poll(uv_poll_t *h, int status, int events);
 static void conn_read(fl__store_pconn_t *c);
 
 static void conn_lost(fl__store_pconn_t *c, const char *why);
+
+/* Detaches every job the connection runs; the caller fails them. */
+static fl__store_job_t *take_jobs(fl__store_pconn_t *c)
+{
+    fl__store_job_t *jobs = c->job;
+
+    c->job = c->last = NULL;
+    return jobs;
+}
+
+static void fail_jobs(fl__store_job_t *job, const char *msg)
+{
+    while (job != NULL) {
+        fl__store_job_t *next = job->next;
+        fl__store_job_fail(job, FL_EUNAVAIL, msg);
+        job = next;
+    }
+}
 
 /*
  * The timer serves two purposes: it starts a connection after the backoff,
@@ -98,14 +123,13 @@ static void conn_lost(fl__store_pconn_t *c, const char *why)
 {
     fl_store_t *st = c->st;
     bool was_open = c->state == FL__CONN_IDLE || c->state == FL__CONN_BUSY;
-    fl__store_job_t *job = c->job;
+    fl__store_job_t *jobs = take_jobs(c);
     char msg[FL__STORE_MSG_MAX];
 
     snprintf(msg, sizeof(msg), "postgresql unavailable: %s", why != NULL ? why : "");
     poll_stop(c);
     PQfinish(c->pg);
     c->pg = NULL;
-    c->job = NULL;
     c->flushing = c->rolling_back = false;
     fl__store_res_clear(&c->res);
     if (c->preps != NULL)
@@ -116,8 +140,7 @@ static void conn_lost(fl__store_pconn_t *c, const char *why)
     uv_timer_start(&c->timer, on_timer, c->backoff_ms, 0);
     c->backoff_ms =
         c->backoff_ms * 2 > st->opts.backoff_max_ms ? st->opts.backoff_max_ms : c->backoff_ms * 2;
-    if (job != NULL)
-        fl__store_job_fail(job, FL_EUNAVAIL, msg);
+    fail_jobs(jobs, msg);
     if (!st->closing)
         fl__store_on_lost(st);
 }
@@ -195,27 +218,50 @@ static int conn_flush(fl__store_pconn_t *c)
     return poll_want(c, UV_READABLE | (c->flushing ? UV_WRITABLE : 0));
 }
 
+fl__store_pconn_t *fl__store_chain_conn(const fl__store_job_t *job)
+{
+    fl__store_pconn_t *c = job->chain != NULL ? job->chain->conn : NULL;
+
+    return c != NULL && c->state == FL__CONN_BUSY ? c : NULL;
+}
+
 int fl__store_conn_send(fl__store_pconn_t *c, fl__store_job_t *job)
 {
     const char *target = job->schema[0] != '\0' ? job->schema : "public";
     char set[2 * FL_STORE_SCHEMA_MAX + 40];
     const char *set_sql = NULL;
+    bool behind = c->state == FL__CONN_BUSY;
 
+    fl_assert(!behind || (job->txn && job->chain != NULL));
     /* A query's session search_path is kept and set only when it changes. */
     if (job->txn || strcmp(c->path, target) != 0) {
         if (fl__store_set_path_sql(set, sizeof(set), target, job->txn) < 0)
             return FL_EINVAL;
         set_sql = set;
     }
-    memcpy(c->target, target, strlen(target) + 1);
-    c->state = FL__CONN_BUSY;
-    c->slot = 0;
-    fl__store_res_init(&c->res);
-    if (fl__store_pipeline_send(c->pg, job, set_sql, c->preps, &c->plan) < 0 || conn_flush(c) < 0) {
+    if (!behind) {
+        memcpy(c->target, target, strlen(target) + 1);
+        c->state = FL__CONN_BUSY;
+        c->slot = 0;
+        fl__store_res_init(&c->res);
+    }
+    if (fl__store_pipeline_send(c->pg, job, set_sql, c->preps, &job->plan) < 0 ||
+        conn_flush(c) < 0) {
+        fl__store_plan_free(&job->plan);
         conn_lost(c, PQerrorMessage(c->pg));
         return FL_EUNAVAIL;
     }
-    c->job = job;
+    job->next = NULL;
+    if (behind)
+        c->last->next = job;
+    else
+        c->job = job;
+    c->last = job;
+    if (job->chain != NULL) {
+        job->sent = true;
+        job->chain->conn = c;
+        job->chain->inflight++;
+    }
     return 0;
 }
 
@@ -225,7 +271,15 @@ static void finish(fl__store_pconn_t *c)
     fl_store_res_t res = c->res;
 
     fl__store_res_init(&c->res);
-    c->job = NULL;
+    c->slot = 0;
+    c->job = job->next;
+    if (c->job != NULL) {
+        /* The next chained transaction's results follow; stay in pipeline mode. */
+        fl__store_job_finish(job, &res);
+        PQclear(res.pg);
+        return;
+    }
+    c->last = NULL;
     if (!PQexitPipelineMode(c->pg)) {
         fl__store_res_clear(&res);
         fl__store_res_fail(&res, FL_EIO, PQerrorMessage(c->pg));
@@ -242,12 +296,15 @@ static void finish(fl__store_pconn_t *c)
         fl__store_on_idle(c);
 }
 
-/* A failed transaction leaves the session in an aborted block: roll it back first. */
+/*
+ * A failed transaction leaves the session in an aborted block: roll it back
+ * first, unless chained transactions follow (they fail, and the last rolls back).
+ */
 static void sync_done(fl__store_pconn_t *c)
 {
     PGconn *pg = c->pg;
 
-    if (c->rolling_back || !c->job->txn || c->res.err == 0 ||
+    if (c->rolling_back || !c->job->txn || c->res.err == 0 || c->job->next != NULL ||
         PQtransactionStatus(pg) != PQTRANS_INERROR) {
         c->rolling_back = false;
         finish(c);
@@ -264,8 +321,8 @@ static void take(fl__store_pconn_t *c, PGresult *r)
 {
     fl__store_slot_t sl = {-1, -1};
 
-    if (!c->rolling_back && c->slot < c->plan.n)
-        sl = c->plan.slots[c->slot];
+    if (!c->rolling_back && c->slot < c->job->plan.n)
+        sl = c->job->plan.slots[c->slot];
     if (sl.prep >= 0) {
         fl__store_preps_settle(c->preps, sl.prep, PQresultStatus(r) == PGRES_COMMAND_OK);
         fl__store_res_take(&c->res, r, sl.stmt, false);
@@ -289,10 +346,9 @@ static void conn_read(fl__store_pconn_t *c)
         if (r == NULL) {
             c->slot++;
         } else if (PQresultStatus(r) == PGRES_PIPELINE_SYNC) {
+            /* Read on: a chained job's results may be buffered already. */
             PQclear(r);
             sync_done(c);
-            if (!c->rolling_back)
-                return;
         } else {
             take(c, r);
         }
@@ -328,7 +384,7 @@ static void on_poll(uv_poll_t *h, int status, int events)
 
 void fl__store_conn_close(fl__store_pconn_t *c)
 {
-    fl__store_job_t *job = c->job;
+    fl__store_job_t *jobs = take_jobs(c);
 
     uv_timer_stop(&c->timer);
     c->st->nclosing++;
@@ -336,7 +392,6 @@ void fl__store_conn_close(fl__store_pconn_t *c)
     poll_stop(c);
     PQfinish(c->pg);
     c->pg = NULL;
-    c->job = NULL;
     if (c->state == FL__CONN_IDLE || c->state == FL__CONN_BUSY)
         c->st->nup--;
     c->state = FL__CONN_CLOSED;
@@ -345,7 +400,5 @@ void fl__store_conn_close(fl__store_pconn_t *c)
         fl__store_preps_reset(c->preps);
     free(c->preps);
     c->preps = NULL;
-    fl__store_plan_free(&c->plan);
-    if (job != NULL)
-        fl__store_job_fail(job, FL_EUNAVAIL, "store closing");
+    fail_jobs(jobs, "store closing");
 }

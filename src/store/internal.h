@@ -26,9 +26,27 @@ struct fl_store_res {
     char msg[FL__STORE_MSG_MAX];
 };
 
-/* A statement or transaction waiting for, or running on, a connection. One malloc. */
+/* What each result of a pipeline answers: a statement of the job, a Parse, or ours. */
+typedef struct fl__store_slot {
+    int stmt; /* the job's statement it belongs to, or -1 (BEGIN, SET, COMMIT) */
+    int prep; /* >= 0: the Parse of that prepared statement (whose errors are stmt's) */
+} fl__store_slot_t;
+
+typedef struct fl__store_plan {
+    fl__store_slot_t *slots;
+    int n, cap;
+    int first_user; /* slot of the first statement's result, or -1 */
+} fl__store_plan_t;
+
+/*
+ * A statement or transaction waiting for, or running on, a connection. One
+ * malloc, plus its plan's slots once sent.
+ */
 typedef struct fl__store_job {
-    struct fl__store_job *next;
+    struct fl__store_job *next; /* in the store's queue, or behind it on its connection */
+    fl_store_chain_t *chain;    /* NULL, or the chain it is ordered in */
+    bool sent;                  /* on a connection: counted in chain->inflight */
+    fl__store_plan_t plan;      /* what each result of its pipeline answers, once sent */
     fl_store_cb cb;
     void *ctx;
     bool txn;
@@ -58,18 +76,6 @@ typedef struct fl__store_preps {
     uint32_t n, next_id;
 } fl__store_preps_t;
 
-/* What each result of a pipeline answers: a statement of the job, a Parse, or ours. */
-typedef struct fl__store_slot {
-    int stmt; /* the job's statement it belongs to, or -1 (BEGIN, SET, COMMIT) */
-    int prep; /* >= 0: the Parse of that prepared statement (whose errors are stmt's) */
-} fl__store_slot_t;
-
-typedef struct fl__store_plan {
-    fl__store_slot_t *slots;
-    int n, cap;
-    int first_user; /* slot of the first statement's result, or -1 */
-} fl__store_plan_t;
-
 void fl__store_preps_reset(fl__store_preps_t *t);
 /* The entry for (schema, sql), or -1 to send it unprepared; *parse: send its Parse first. */
 int fl__store_preps_find(fl__store_preps_t *t, const char *schema, const char *sql, bool *parse);
@@ -83,7 +89,7 @@ typedef enum {
     FL__CONN_WAIT,       /* broken or not yet started; the timer will connect */
     FL__CONN_CONNECTING, /* PQconnectPoll in progress */
     FL__CONN_IDLE,       /* open, no job */
-    FL__CONN_BUSY,       /* open, running job */
+    FL__CONN_BUSY,       /* open, running a job (and maybe chained ones behind it) */
     FL__CONN_CLOSED      /* fl_store_close */
 } fl__conn_state_t;
 
@@ -98,10 +104,10 @@ typedef struct fl__store_pconn {
     unsigned backoff_ms;
     char path[FL_STORE_SCHEMA_MAX + 1];   /* session search_path in effect; "" unknown */
     char target[FL_STORE_SCHEMA_MAX + 1]; /* what the running job sets */
-    fl__store_job_t *job;
-    fl__store_plan_t plan;    /* what each result of the running pipeline answers */
-    fl__store_preps_t *preps; /* this session's prepared statements (malloc'd) */
-    int slot;                 /* slot of the results being read */
+    fl__store_job_t *job;                 /* the job whose results are being read */
+    fl__store_job_t *last;                /* the last job sent behind it (job->next...), or job */
+    fl__store_preps_t *preps;             /* this session's prepared statements (malloc'd) */
+    int slot;                             /* slot of the results being read */
     bool rolling_back;
     bool flushing;
     fl_store_res_t res;
@@ -149,8 +155,13 @@ void fl__store_queue_fail_all(fl_store_t *st, const char *msg);
 /* conn.c */
 void fl__store_conn_init(fl_store_t *st, fl__store_pconn_t *c);
 void fl__store_conn_connect(fl__store_pconn_t *c);
-/* Sends job on an idle connection; 0, or FL_EUNAVAIL with c broken and job untouched. */
+/*
+ * Sends job on an idle connection, or a chained transaction behind the jobs
+ * a busy one runs; 0, or FL_EUNAVAIL with c broken and job untouched.
+ */
 int fl__store_conn_send(fl__store_pconn_t *c, fl__store_job_t *job);
+/* The busy connection job's chain runs on, if it should follow it there; else NULL. */
+fl__store_pconn_t *fl__store_chain_conn(const fl__store_job_t *job);
 void fl__store_conn_close(fl__store_pconn_t *c);
 
 /* pool.c: the connection reports to the pool. */

@@ -74,6 +74,12 @@ fl__store_job_t *fl__store_job_new(const char *schema, bool txn, const fl_store_
 
 void fl__store_job_finish(fl__store_job_t *job, fl_store_res_t *res)
 {
+    fl_store_chain_t *chain = job->chain;
+
+    /* Before the callback, which may submit the chain's next transaction. */
+    if (chain != NULL && job->sent && --chain->inflight == 0)
+        chain->conn = NULL;
+    fl__store_plan_free(&job->plan);
     job->cb(res, job->ctx);
     free(job);
 }

@@ -78,6 +78,14 @@ static int submit(fl_store_t *st, fl__store_job_t *job)
 
     if (st->closing || st->down)
         goto out_refuse;
+    /* Behind the chain's transaction that is running: never on another connection. */
+    if ((c = fl__store_chain_conn(job)) != NULL) {
+        rc = fl__store_conn_send(c, job);
+        if (rc == 0)
+            return 0;
+        if (rc != FL_EUNAVAIL || st->down)
+            goto out_refuse;
+    }
     while ((c = idle_conn(st)) != NULL && st->head == NULL) {
         rc = fl__store_conn_send(c, job);
         if (rc == 0)
@@ -114,6 +122,12 @@ int fl_store_query(fl_store_t *st, const char *schema, const char *sql, int npar
 int fl_store_txn(fl_store_t *st, const char *schema, const fl_store_stmt_t *stmts, int nstmts,
                  fl_store_cb cb, void *ctx)
 {
+    return fl_store_txn_chained(st, NULL, schema, stmts, nstmts, cb, ctx);
+}
+
+int fl_store_txn_chained(fl_store_t *st, fl_store_chain_t *chain, const char *schema,
+                         const fl_store_stmt_t *stmts, int nstmts, fl_store_cb cb, void *ctx)
+{
     if (cb == NULL || nstmts <= 0 || stmts == NULL ||
         (schema != NULL && !fl_store_schema_is_valid(schema)))
         return FL_EINVAL;
@@ -124,6 +138,7 @@ int fl_store_txn(fl_store_t *st, const char *schema, const fl_store_stmt_t *stmt
     fl__store_job_t *job = fl__store_job_new(schema, true, stmts, nstmts, cb, ctx);
     job->async_commit = st->opts.async_commit;
     job->index_joins = st->opts.index_joins;
+    job->chain = chain;
     return submit(st, job);
 }
 
@@ -145,14 +160,19 @@ void fl__store_on_lost(fl_store_t *st)
     fl__store_queue_fail_all(st, "postgresql unavailable");
 }
 
-/* A queued job whose connection breaks while it is sent fails; the next one tries another. */
+/*
+ * A queued job whose connection breaks while it is sent fails; the next one
+ * tries another. A chained job whose chain runs elsewhere goes behind it there.
+ */
 void fl__store_on_idle(fl__store_pconn_t *c)
 {
     fl_store_t *st = c->st;
     fl__store_job_t *job;
+    fl__store_pconn_t *to;
 
     while (!st->closing && c->state == FL__CONN_IDLE && (job = fl__store_queue_pop(st)) != NULL) {
-        if (fl__store_conn_send(c, job) < 0)
+        to = fl__store_chain_conn(job);
+        if (fl__store_conn_send(to != NULL ? to : c, job) < 0)
             fl__store_job_fail(job, FL_EUNAVAIL, "postgresql unavailable");
     }
 }

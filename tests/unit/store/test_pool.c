@@ -192,6 +192,150 @@ START_TEST(test_txn_all_or_nothing)
 }
 END_TEST
 
+/* Counts callbacks of a chain's transactions, in the order they ran. */
+typedef struct chain_seen {
+    seen_t s;
+    int *order; /* shared: the next index, then where this one came */
+    int at;
+} chain_seen_t;
+
+static void on_chained(fl_store_res_t *r, void *ctx)
+{
+    chain_seen_t *c = ctx;
+
+    on_res(r, &c->s);
+    c->at = (*c->order)++;
+}
+
+/*
+ * Submits n transactions of one chain at once, the i-th moving the row "c"
+ * of projector_checkpoint from i to i + 1 (it touches no row out of order)
+ * and returning its backend's pid; runs the loop until every one answered.
+ */
+static void run_chain(env_t *e, fl_store_chain_t *chain, chain_seen_t *cs, int n, int *order)
+{
+    static const char *const move =
+        "UPDATE projector_checkpoint SET position = $2::bigint + 1 WHERE name = $1"
+        " AND position = $2::bigint RETURNING pg_backend_pid()";
+    char pos[64][16];
+    int done;
+
+    ck_assert_int_le(n, 64);
+    memset(cs, 0, (size_t)n * sizeof(*cs));
+    for (int i = 0; i < n; i++) {
+        const char *p[] = {"c", pos[i]};
+        fl_store_stmt_t st[] = {{"SELECT $1::text", 1, p}, {move, 2, p}};
+
+        snprintf(pos[i], sizeof(pos[i]), "%d", i);
+        cs[i].order = order;
+        ck_assert_int_eq(fl_store_txn_chained(e->st, chain, "tenant_aa", st, 2, on_chained, &cs[i]),
+                         0);
+    }
+    for (int64_t end = fl_clock_mono() + 20000000; fl_clock_mono() < end;) {
+        done = 0;
+        for (int i = 0; i < n; i++)
+            done += cs[i].s.done;
+        if (done == n)
+            break;
+        uv_run(&e->loop, UV_RUN_ONCE);
+    }
+    for (int i = 0; i < n; i++)
+        ck_assert_int_eq(cs[i].s.done, 1);
+}
+
+/*
+ * A chain's transactions run in submission order on one connection, also when
+ * every connection is busy as they are submitted; the store's other work goes on
+ * beside them; chain->inflight is back at 0 once all answered.
+ */
+START_TEST(test_chain_in_order)
+{
+    enum { N = 20 };
+    env_t e;
+    seen_t c, sleeps[3];
+    chain_seen_t cs[N];
+    fl_store_chain_t chain = {0};
+    int order = 0;
+
+    env_open(&e, "pool_chain", 3, 256);
+    q(&e, "tenant_aa", "INSERT INTO projector_checkpoint (name, position) VALUES ('c', 0)", 0, NULL,
+      &c);
+    ck_assert_int_eq(c.err, 0);
+    run_chain(&e, &chain, cs, N, &order);
+    for (int i = 0; i < N; i++) {
+        ck_assert_int_eq(cs[i].s.err, 0);
+        ck_assert_int_eq(cs[i].s.rows, 1); /* it found the row where the one before left it */
+        ck_assert_int_eq(cs[i].at, i);
+        ck_assert_str_eq(cs[i].s.first, cs[0].s.first); /* one backend */
+    }
+    ck_assert_int_eq((int)chain.inflight, 0);
+    ck_assert_ptr_null(chain.conn);
+
+    /* Every connection busy: the chain waits in the queue, and still keeps its order. */
+    q(&e, "tenant_aa", "UPDATE projector_checkpoint SET position = 0 WHERE name = 'c'", 0, NULL,
+      &c);
+    ck_assert_int_eq(c.err, 0);
+    memset(sleeps, 0, sizeof(sleeps));
+    for (int i = 0; i < 3; i++)
+        ck_assert_int_eq(
+            fl_store_query(e.st, NULL, "SELECT pg_sleep(0.05)", 0, NULL, on_res, &sleeps[i]), 0);
+    order = 0;
+    run_chain(&e, &chain, cs, N, &order);
+    for (int i = 0; i < 3; i++)
+        ck_assert_int_eq(sleeps[i].done, 1); /* they ran first */
+    for (int i = 0; i < N; i++) {
+        ck_assert_int_eq(cs[i].s.err, 0);
+        ck_assert_int_eq(cs[i].s.rows, 1);
+        ck_assert_int_eq(cs[i].at, i);
+    }
+    q(&e, "tenant_aa", "SELECT position FROM projector_checkpoint WHERE name = 'c'", 0, NULL, &c);
+    ck_assert_str_eq(c.first, "20");
+    ck_assert_int_eq((int)chain.inflight, 0);
+    env_close(&e);
+}
+END_TEST
+
+/*
+ * A chained transaction behind one that fails fails too, on its BEGIN (25P02),
+ * changing nothing; the connection is then rolled back once and reused, and
+ * the chain goes on.
+ */
+START_TEST(test_chain_behind_failure)
+{
+    env_t e;
+    seen_t s[4], c;
+    const char *a[] = {"a@x.test", "A"}, *b[] = {"b@x.test", "B"}, *d[] = {"d@x.test", "D"};
+    fl_store_stmt_t first[] = {{ins_user, 2, a}};
+    fl_store_stmt_t dup[] = {{ins_user, 2, b}, {ins_user, 2, a}};
+    fl_store_stmt_t after[] = {{ins_user, 2, d}};
+    fl_store_chain_t chain = {0};
+
+    env_open(&e, "pool_chain_fail", 2, 16);
+    memset(s, 0, sizeof(s));
+    ck_assert_int_eq(fl_store_txn_chained(e.st, &chain, "tenant_aa", first, 1, on_res, &s[0]), 0);
+    ck_assert_int_eq(fl_store_txn_chained(e.st, &chain, "tenant_aa", dup, 2, on_res, &s[1]), 0);
+    ck_assert_int_eq(fl_store_txn_chained(e.st, &chain, "tenant_aa", after, 1, on_res, &s[2]), 0);
+    ck_assert_int_eq((int)chain.inflight, 3);
+    pgfix_run_until(&e.loop, &s[2].done, 1, 10000);
+    ck_assert_int_eq(s[0].err, 0);
+    ck_assert_int_eq(s[1].err, FL_EEXIST);
+    ck_assert_int_eq(s[1].failed_stmt, 1);
+    ck_assert_int_ne(s[2].err, 0);
+    ck_assert_str_eq(s[2].sqlstate, "25P02");
+    ck_assert_int_eq(s[2].failed_stmt, -1);
+    q(&e, "tenant_aa", "SELECT string_agg(email, ',' ORDER BY email) FROM users", 0, NULL, &c);
+    ck_assert_str_eq(c.first, "a@x.test"); /* neither b (rolled back) nor d (refused) */
+
+    /* The chain goes on, on whichever connection. */
+    ck_assert_int_eq(fl_store_txn_chained(e.st, &chain, "tenant_aa", after, 1, on_res, &s[3]), 0);
+    pgfix_run_until(&e.loop, &s[3].done, 1, 10000);
+    ck_assert_int_eq(s[3].err, 0);
+    q(&e, "tenant_aa", "SELECT count(*) FROM users", 0, NULL, &c);
+    ck_assert_str_eq(c.first, "2");
+    env_close(&e);
+}
+END_TEST
+
 /* What a transaction and a query of e's store see of the settings the options name. */
 static void settings_seen(env_t *e, char txn[256], char query[256])
 {
@@ -505,6 +649,8 @@ static Suite *suite(void)
     tcase_add_test(tc, test_queue_bound);
     tcase_add_test(tc, test_txn_all_or_nothing);
     tcase_add_test(tc, test_txn_settings);
+    tcase_add_test(tc, test_chain_in_order);
+    tcase_add_test(tc, test_chain_behind_failure);
     tcase_add_test(tc, test_error_codes);
     tcase_add_test(tc, test_params_verbatim);
     tcase_add_test(tc, test_prepared_writes);
