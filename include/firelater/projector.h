@@ -144,10 +144,13 @@ int fl_projector_wait(fl_projector_t *p, const char *slug, uint64_t pos, uint64_
                       fl_proj_wait_cb cb, void *ctx);
 
 /*
- * How many batches the tenant's projector has sent, and how many of them went out behind
- * another still in flight (opts.pipeline). FL_ENOTFOUND.
+ * How many batches the tenant's projector has sent, how many of them went out behind
+ * another still in flight (opts.pipeline), and how many of those behind were refused
+ * because of the one before them (it failed, or they ran first) and so had to be
+ * collected and sent again. FL_ENOTFOUND.
  */
-int fl_projector_batches(fl_projector_t *p, const char *slug, uint64_t *sent, uint64_t *behind);
+int fl_projector_batches(fl_projector_t *p, const char *slug, uint64_t *sent, uint64_t *behind,
+                         uint64_t *resent);
 
 /* The position applied to the read model (as last known) and the log's head. FL_ENOTFOUND. */
 int fl_projector_status(fl_projector_t *p, const char *slug, uint64_t *applied, uint64_t *head);

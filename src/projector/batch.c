@@ -247,6 +247,7 @@ static void on_committed(fl_store_res_t *res, void *ctx)
          * batch's outcome decides; this one is sent again.
          */
         t->overtaken = true;
+        t->n_resent++;
     } else if (moved) {
         t->moved = true;
     } else if (!t->closing) {

@@ -136,6 +136,7 @@ struct fl__proj_tenant {
     int inflight;     /* batches in flight */
     fl_store_chain_t chain;    /* orders them on one connection */
     uint64_t n_sent, n_behind; /* batches sent; of them, behind another in flight */
+    uint64_t n_resent;         /* of those, refused for the one before them (overtaken) */
     fl__proj_batch_t batches[FL__PROJ_PIPELINE];
     fl__proj_waiter_t *waiters; /* by position, ascending */
     uint64_t epoch;             /* cache.c: moves whenever the read model may have changed */

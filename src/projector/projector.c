@@ -160,7 +160,8 @@ int fl_projector_status(fl_projector_t *p, const char *slug, uint64_t *applied, 
     return 0;
 }
 
-int fl_projector_batches(fl_projector_t *p, const char *slug, uint64_t *sent, uint64_t *behind)
+int fl_projector_batches(fl_projector_t *p, const char *slug, uint64_t *sent, uint64_t *behind,
+                         uint64_t *resent)
 {
     fl__proj_tenant_t *t = fl__proj_find(p, slug);
 
@@ -168,6 +169,7 @@ int fl_projector_batches(fl_projector_t *p, const char *slug, uint64_t *sent, ui
         return FL_ENOTFOUND;
     *sent = t->n_sent;
     *behind = t->n_behind;
+    *resent = t->n_resent;
     return 0;
 }
 
