@@ -117,6 +117,24 @@ bool fl_text_has_control(const char *s, size_t len, bool allow_newlines);
  * set, or why it is refused. */
 const char *fl_param_count(const char *v, long max, long *out);
 
+/*
+ * A list's query parameters (params.c). Each of query's names must be one of known (at
+ * most FL_PARAMS_MAX of them) and given once; check then says why known[k]'s value is
+ * refused, or NULL. An unknown name is refused under its own name (its first 200 bytes,
+ * copied into a; "?" when a is full) with "is not a known parameter", or with what
+ * unknown (optional) says. Every refusal goes to d as a field error.
+ */
+#define FL_PARAMS_MAX 64
+typedef struct fl_params {
+    const char *const *known;
+    size_t n_known;
+    const char *(*check)(void *arg, size_t k, const char *value);
+    const char *(*unknown)(void *arg, const char *name);
+    void *arg;
+} fl_params_t;
+void fl_params_check(const fl_params_t *spec, const fl_http_param_t *query, size_t n, fl_arena_t *a,
+                     fl_decision_t *d);
+
 /* Practical email syntax: local@domain.tld, at most max bytes, no NUL. */
 bool fl_email_is_valid(const char *s, size_t len, size_t max);
 

@@ -14,31 +14,14 @@
 
 #define TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
 
-#define COLUMNS                                                                                    \
-    "k.id::text AS id, k.name, k.prefix, array_to_json(k.scopes)::text AS scopes, " TS(            \
-        "k."                                                                                       \
-        "expires_"                                                                                 \
-        "at") " AS"                                                                                \
-              " ex"                                                                                \
-              "pir"                                                                                \
-              "es_"                                                                                \
-              "at,"                                                                                \
-              " k."                                                                                \
-              "cre"                                                                                \
-              "ate"                                                                                \
-              "d_"                                                                                 \
-              "by:"                                                                                \
-              ":te"                                                                                \
-              "xt "                                                                                \
-              "AS "                                                                                \
-              "cre"                                                                                \
-              "ate"                                                                                \
-              "d_"                                                                                 \
-              "by,"                                                                                \
-              " " TS("k.created_at") " AS created_at, " TS(                                        \
-                  "k.last_used_at") " AS last_used_at, " TS("k.revoked_at") " AS revoked_at, "     \
-                                                                            "k.version::text AS "  \
-                                                                            "version"
+/* Not formatted: clang-format cuts the strings around TS() into pieces. */
+/* clang-format off */
+#define COLUMNS \
+    "k.id::text AS id, k.name, k.prefix, array_to_json(k.scopes)::text AS scopes, " \
+    TS("k.expires_at") " AS expires_at, k.created_by::text AS created_by, " \
+    TS("k.created_at") " AS created_at, " TS("k.last_used_at") " AS last_used_at, " \
+    TS("k.revoked_at") " AS revoked_at, k.version::text AS version"
+/* clang-format on */
 
 static const char *const sorts[] = {"created_at", "name", "last_used_at", "expires_at"};
 static const char *const known[] = {"page", "per_page", "sort", "order", "revoked"};
@@ -73,9 +56,10 @@ static bool parse_long(const char *s, long max, long *out)
     return true;
 }
 
-/* One parameter; returns why it is refused, or NULL. */
-static const char *param(listq_t *q, int k, const char *v)
+/* One parameter (fl_params_t's check); returns why it is refused, or NULL. */
+static const char *param(void *arg, size_t k, const char *v)
 {
+    listq_t *q = arg;
     int i;
     switch (k) {
     case 0:
@@ -100,24 +84,6 @@ static const char *param(listq_t *q, int k, const char *v)
     }
 }
 
-static void check_params(listq_t *q, const fl_http_param_t *query, size_t n, fl_arena_t *a,
-                         fl_decision_t *d)
-{
-    bool seen[N_KNOWN] = {false};
-    for (size_t i = 0; i < n; i++) {
-        int k = index_of(query[i].name, known, N_KNOWN);
-        if (k < 0) {
-            fl_decision_field(d, fl_arena_strndup(a, query[i].name, strnlen(query[i].name, 200)),
-                              "is not a known parameter");
-            continue;
-        }
-        const char *why = seen[k] ? "must be given once" : param(q, k, query[i].value);
-        seen[k] = true;
-        if (why != NULL)
-            fl_decision_field(d, known[k], why);
-    }
-}
-
 static char *long_text(fl_arena_t *a, long v)
 {
     char buf[24];
@@ -133,7 +99,8 @@ int fl_apikeys_list_query(const fl_http_param_t *query, size_t n, fl_arena_t *a,
     memset(out, 0, sizeof(*out));
     out->page = 1;
     out->per_page = 25;
-    check_params(&q, query, n, a, d);
+    fl_params_check(&(fl_params_t){.known = known, .n_known = N_KNOWN, .check = param, .arg = &q},
+                    query, n, a, d);
     if (fl_decision_failed(d))
         return FL_EINVAL;
     const char *dir = q.desc ? "DESC" : "ASC";

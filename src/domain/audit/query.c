@@ -176,37 +176,27 @@ static const char *const known[] = {"page",   "per_page",  "order",      "user",
 #define N_KNOWN     (sizeof(known) / sizeof(known[0]))
 #define N_PATH_ONLY 2
 
-static int known_index(const aq_t *q, const char *name)
+/* fl_params_t's check and unknown. */
+static const char *check_param(void *arg, size_t k, const char *v)
 {
-    size_t n = q->entity_route ? N_KNOWN - N_PATH_ONLY : N_KNOWN;
+    return param(arg, known[k], v);
+}
 
-    for (size_t i = 0; i < n; i++) {
-        if (strcmp(name, known[i]) == 0)
-            return (int)i;
-    }
-    return -1;
+static const char *unknown_param(void *arg, const char *name)
+{
+    const aq_t *q = arg;
+    return q->entity_route && strncmp(name, "entity_", 7) == 0 ? "is given by the path" : NULL;
 }
 
 static void check_params(aq_t *q, const fl_http_param_t *query, size_t n)
 {
-    bool seen[N_KNOWN] = {false};
+    fl_params_t spec = {.known = known,
+                        .n_known = q->entity_route ? N_KNOWN - N_PATH_ONLY : N_KNOWN,
+                        .check = check_param,
+                        .unknown = unknown_param,
+                        .arg = q};
 
-    for (size_t i = 0; i < n; i++) {
-        int k = known_index(q, query[i].name);
-        const char *why;
-        if (k < 0) {
-            const char *copy = fl_arena_strndup(q->a, query[i].name, strnlen(query[i].name, 200));
-            fl_decision_field(q->d, copy != NULL ? copy : "?",
-                              q->entity_route && strncmp(query[i].name, "entity_", 7) == 0
-                                  ? "is given by the path"
-                                  : "is not a known parameter");
-            continue;
-        }
-        why = seen[k] ? "must be given once" : param(q, known[k], query[i].value);
-        seen[k] = true;
-        if (why != NULL)
-            fl_decision_field(q->d, known[k], why);
-    }
+    fl_params_check(&spec, query, n, q->a, q->d);
     if (q->has_from && q->has_to && q->to < q->from)
         fl_decision_field(q->d, "to", "must not be before from");
 }

@@ -21,16 +21,15 @@
     "CASE WHEN d.revoked_at IS NOT NULL THEN 'revoked' WHEN $2::timestamptz >= d.ends_at THEN"     \
     " 'ended' WHEN $2::timestamptz < d.starts_at THEN 'scheduled' ELSE 'active' END"
 
-#define DELEG_JSON                                                                                 \
-    "json_build_object('id', d.id, 'delegator_id', d.delegator_id, 'delegate_id', d.delegate_id,"  \
-    " 'starts_at', " TS("d.starts_at") ", 'ends_at', " TS(                                         \
-        "d.ends_at") ", 'reason', d.reason,"                                                       \
-                     " 'status', " STATUS ", 'created_by', d.created_by, 'created_at', " TS(       \
-                         "d.created_at") ", 'revoked_at', " TS("d.revoked_at") ", 'revoked_by', "  \
-                                                                               "d.revoked_by,"     \
-                                                                               " 'version', "      \
-                                                                               "d.version)::text " \
-                                                                               "AS j"
+/* Not formatted: clang-format cuts the strings around TS() into pieces. */
+/* clang-format off */
+#define DELEG_JSON \
+    "json_build_object('id', d.id, 'delegator_id', d.delegator_id, 'delegate_id', d.delegate_id," \
+    " 'starts_at', " TS("d.starts_at") ", 'ends_at', " TS("d.ends_at") ", 'reason', d.reason," \
+    " 'status', " STATUS ", 'created_by', d.created_by, 'created_at', " TS("d.created_at") \
+    ", 'revoked_at', " TS("d.revoked_at") ", 'revoked_by', d.revoked_by," \
+    " 'version', d.version)::text AS j"
+/* clang-format on */
 
 typedef struct status_term {
     const char *name;
@@ -55,9 +54,11 @@ typedef struct listq {
     size_t n_known;     /* delegate_id is known only to the delegate's list */
 } listq_t;
 
-/* One parameter; returns why it is refused, or NULL. */
-static const char *param(listq_t *q, size_t k, const char *v)
+/* One parameter (fl_params_t's check); returns why it is refused, or NULL. */
+static const char *param(void *arg, size_t k, const char *v)
 {
+    listq_t *q = arg;
+
     switch (k) {
     case 0:
         return fl_param_count(v, 1000000, &q->out->page);
@@ -73,27 +74,6 @@ static const char *param(listq_t *q, size_t k, const char *v)
         return "must be one of scheduled, active, ended, revoked";
     default:
         return NULL; /* delegate_id: resolved by the caller */
-    }
-}
-
-static void check_params(listq_t *q, const fl_http_param_t *query, size_t n, fl_arena_t *a,
-                         fl_decision_t *d)
-{
-    bool seen[N_KNOWN] = {false};
-
-    for (size_t i = 0; i < n; i++) {
-        size_t k = 0;
-        while (k < q->n_known && strcmp(query[i].name, known[k]) != 0)
-            k++;
-        if (k == q->n_known) {
-            fl_decision_field(d, fl_arena_strndup(a, query[i].name, strnlen(query[i].name, 200)),
-                              "is not a known parameter");
-            continue;
-        }
-        const char *why = seen[k] ? "must be given once" : param(q, k, query[i].value);
-        seen[k] = true;
-        if (why != NULL)
-            fl_decision_field(d, known[k], why);
     }
 }
 
@@ -117,7 +97,8 @@ int fl_delegations_list_query(const char *column, const char *user_id, fl_time_t
     memset(out, 0, sizeof(*out));
     out->page = 1;
     out->per_page = 25;
-    check_params(&q, query, n, a, d);
+    fl_params_check(&(fl_params_t){.known = known, .n_known = q.n_known, .check = param, .arg = &q},
+                    query, n, a, d);
     if (fl_decision_failed(d))
         return FL_EINVAL;
     if (!fl_uuid_is_valid(user_id))

@@ -278,37 +278,33 @@ static const char *param(pq_t *q, const char *name, const char *v)
 }
 
 static const char *const paging[] = {"page", "per_page", "sort", "order"};
+#define N_PAGING  (sizeof(paging) / sizeof(paging[0]))
+#define N_FILTERS 8 /* at most, per spec */
 
-/* The parameter's canonical name (static), or NULL when the query does not know it. */
-static const char *known_param(const spec_t *s, const char *name)
+/* The query's names (paging's, then the spec's filters) and fl_params_t's check over them. */
+typedef struct names {
+    const char *all[N_PAGING + N_FILTERS];
+    pq_t *q;
+} names_t;
+
+static const char *check_param(void *arg, size_t k, const char *v)
 {
-    int i = index_of(name, paging, 4);
-
-    if (i >= 0)
-        return paging[i];
-    i = index_of(name, s->filters, s->n_filters);
-    return i >= 0 ? s->filters[i] : NULL;
+    names_t *nm = arg;
+    return param(nm->q, nm->all[k], v);
 }
 
 static void check_params(pq_t *q, const fl_http_param_t *query, size_t n)
 {
-    const char *seen[16];
-    size_t n_seen = 0;
+    const spec_t *s = q->spec;
+    names_t nm = {.q = q};
 
-    for (size_t i = 0; i < n; i++) {
-        const char *name = known_param(q->spec, query[i].name), *why;
-        if (name == NULL) {
-            const char *copy = fl_arena_strndup(q->a, query[i].name, strnlen(query[i].name, 200));
-            fl_decision_field(q->d, copy != NULL ? copy : "?", "is not a known parameter");
-            continue;
-        }
-        why = index_of(name, seen, n_seen) >= 0 ? "must be given once"
-                                                : param(q, name, query[i].value);
-        if (n_seen < 16 && index_of(name, seen, n_seen) < 0)
-            seen[n_seen++] = name;
-        if (why != NULL)
-            fl_decision_field(q->d, name, why);
-    }
+    fl_assert(s->n_filters <= N_FILTERS);
+    memcpy(nm.all, paging, sizeof(paging));
+    memcpy(nm.all + N_PAGING, s->filters, s->n_filters * sizeof(*s->filters));
+    fl_params_check(
+        &(fl_params_t){
+            .known = nm.all, .n_known = N_PAGING + s->n_filters, .check = check_param, .arg = &nm},
+        query, n, q->a, q->d);
 }
 
 /* ---------------------------------------------------------------- builder */

@@ -213,23 +213,17 @@ static const char *const known_params[] = {"page",   "per_page", "sort",  "order
                                            "status", "role",     "email", "q"};
 #define N_KNOWN (sizeof(known_params) / sizeof(known_params[0]))
 
+/* fl_params_t's check. */
+static const char *check_param(void *arg, size_t k, const char *v)
+{
+    return param(arg, known_params[k], v);
+}
+
 static void check_params(listq_t *q, const fl_http_param_t *query, size_t n)
 {
-    bool seen[N_KNOWN] = {false};
+    fl_params_t spec = {.known = known_params, .n_known = N_KNOWN, .check = check_param, .arg = q};
 
-    for (size_t i = 0; i < n; i++) {
-        int k = index_of(query[i].name, known_params, N_KNOWN);
-        const char *why;
-        if (k < 0) {
-            const char *copy = fl_arena_strndup(q->a, query[i].name, strnlen(query[i].name, 200));
-            fl_decision_field(q->d, copy != NULL ? copy : "?", "is not a known parameter");
-            continue;
-        }
-        why = seen[k] ? "must be given once" : param(q, known_params[k], query[i].value);
-        seen[k] = true;
-        if (why != NULL)
-            fl_decision_field(q->d, known_params[k], why);
-    }
+    fl_params_check(&spec, query, n, q->a, q->d);
 }
 
 static void add_where(sqlb_t *b, const listq_t *q)

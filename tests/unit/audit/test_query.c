@@ -1,6 +1,7 @@
 /*
  * The list query builder: defaults, each filter, the entity route, bad and
- * unknown parameters (422 naming them), and values that stay parameters.
+ * unknown parameters (422 naming them), and values that stay parameters; and
+ * the parameter loop the list queries share (fl_params_check).
  */
 #include <string.h>
 
@@ -177,6 +178,68 @@ START_TEST(values_never_reach_the_sql)
 }
 END_TEST
 
+/* fl_params_check's check for the test below: "n" must be digits. */
+static const char *digits(void *arg, size_t k, const char *v)
+{
+    (void)arg;
+    if (k == 1 && strspn(v, "0123456789") != strlen(v))
+        return "must be digits";
+    return NULL;
+}
+
+static const char *path_given(void *arg, const char *name)
+{
+    (void)arg;
+    return strcmp(name, "id") == 0 ? "is given by the path" : NULL;
+}
+
+/* The message of the error on field, or NULL. */
+static const char *message_on(const char *field)
+{
+    for (size_t i = 0; i < d.problem.n_errors; i++) {
+        if (d.errors[i].field != NULL && strcmp(d.errors[i].field, field) == 0)
+            return d.errors[i].message;
+    }
+    return NULL;
+}
+
+/* The shared loop of the list queries (src/domain/params.c): every refusal and its words. */
+START_TEST(parameter_messages)
+{
+    static const char *const known[] = {"page", "n"};
+    fl_params_t spec = {.known = known, .n_known = 2, .check = digits, .unknown = path_given};
+    char longname[300];
+    fl_http_param_t p[] = {{"n", "x1"}, {"page", "1"}, {"page", "2"},
+                           {"id", "7"}, {"other", ""}, {longname, "1"}};
+    fl_arena_t small;
+
+    memset(longname, 'k', sizeof(longname) - 1);
+    longname[sizeof(longname) - 1] = '\0';
+    fl_decision_init(&d);
+    fl_params_check(&spec, p, 6, &arena, &d);
+    ck_assert_int_eq(d.status, 422);
+    ck_assert_int_eq((int)d.problem.n_errors, 5);
+    ck_assert_str_eq(message_on("n"), "must be digits");
+    ck_assert_str_eq(message_on("page"), "must be given once");
+    ck_assert_str_eq(message_on("id"), "is given by the path");
+    ck_assert_str_eq(message_on("other"), "is not a known parameter");
+    ck_assert_uint_eq(strlen(d.errors[4].field), 200); /* a long name is cut */
+    ck_assert_str_eq(d.errors[4].message, "is not a known parameter");
+
+    /* Good values: nothing. */
+    fl_decision_init(&d);
+    fl_params_check(&spec, p + 1, 1, &arena, &d);
+    ck_assert(!fl_decision_failed(&d));
+
+    /* No room to copy an unknown name: it is named "?". */
+    fl_arena_init(&small, 16);
+    fl_decision_init(&d);
+    fl_params_check(&spec, p + 5, 1, &small, &d);
+    ck_assert_str_eq(d.errors[0].field, "?");
+    fl_arena_free(&small);
+}
+END_TEST
+
 TCase *audit_query_tcase(void)
 {
     TCase *tc = tcase_create("query");
@@ -188,5 +251,6 @@ TCase *audit_query_tcase(void)
     tcase_add_test(tc, repeated_and_reversed);
     tcase_add_test(tc, entity_route);
     tcase_add_test(tc, values_never_reach_the_sql);
+    tcase_add_test(tc, parameter_messages);
     return tc;
 }
