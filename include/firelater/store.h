@@ -143,6 +143,7 @@ int fl_store_txn(fl_store_t *st, const char *schema, const fl_store_stmt_t *stmt
 typedef struct fl_store_chain {
     void *conn;        /* the connection running the chain's transactions */
     unsigned inflight; /* its transactions sent there and not yet answered */
+    unsigned queued;   /* its transactions in the store's queue, not yet sent */
 } fl_store_chain_t;
 
 /* As fl_store_txn, ordered with the other transactions of chain. */

@@ -95,6 +95,8 @@ void fl__store_job_fail(fl__store_job_t *job, int err, const char *msg)
 
 void fl__store_queue_push(fl_store_t *st, fl__store_job_t *job)
 {
+    if (job->chain != NULL)
+        job->chain->queued++;
     job->next = NULL;
     if (st->tail != NULL)
         st->tail->next = job;
@@ -114,6 +116,8 @@ fl__store_job_t *fl__store_queue_pop(fl_store_t *st)
     if (st->head == NULL)
         st->tail = NULL;
     st->queued--;
+    if (job->chain != NULL)
+        job->chain->queued--;
     return job;
 }
 

@@ -78,7 +78,9 @@ static int submit(fl_store_t *st, fl__store_job_t *job)
 
     if (st->closing || st->down)
         goto out_refuse;
-    /* Behind the chain's transaction that is running: never on another connection. */
+    /* Behind the chain's transactions: queued ones first, else behind the running one. */
+    if (job->chain != NULL && job->chain->queued > 0)
+        goto out_queue;
     if ((c = fl__store_chain_conn(job)) != NULL) {
         rc = fl__store_conn_send(c, job);
         if (rc == 0)
@@ -93,6 +95,7 @@ static int submit(fl_store_t *st, fl__store_job_t *job)
         if (rc != FL_EUNAVAIL || st->down)
             goto out_refuse;
     }
+out_queue:
     rc = FL_EUNAVAIL;
     if (st->queued >= st->opts.queue_max)
         goto out_refuse;

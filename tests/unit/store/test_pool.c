@@ -208,29 +208,35 @@ static void on_chained(fl_store_res_t *r, void *ctx)
 }
 
 /*
- * Submits n transactions of one chain at once, the i-th moving the row "c"
- * of projector_checkpoint from i to i + 1 (it touches no row out of order)
- * and returning its backend's pid; runs the loop until every one answered.
+ * Submits transactions from..to-1 of one chain, the i-th moving the row "c" of
+ * projector_checkpoint from i to i + 1 (it touches no row out of order) and
+ * returning its backend's pid.
  */
-static void run_chain(env_t *e, fl_store_chain_t *chain, chain_seen_t *cs, int n, int *order)
+static void submit_chain(env_t *e, fl_store_chain_t *chain, chain_seen_t *cs, int from, int to,
+                         int *order)
 {
     static const char *const move =
         "UPDATE projector_checkpoint SET position = $2::bigint + 1 WHERE name = $1"
         " AND position = $2::bigint RETURNING pg_backend_pid()";
-    char pos[64][16];
-    int done;
 
-    ck_assert_int_le(n, 64);
-    memset(cs, 0, (size_t)n * sizeof(*cs));
-    for (int i = 0; i < n; i++) {
-        const char *p[] = {"c", pos[i]};
+    for (int i = from; i < to; i++) {
+        char pos[16];
+        const char *p[] = {"c", pos};
         fl_store_stmt_t st[] = {{"SELECT $1::text", 1, p}, {move, 2, p}};
 
-        snprintf(pos[i], sizeof(pos[i]), "%d", i);
+        snprintf(pos, sizeof(pos), "%d", i);
+        memset(&cs[i], 0, sizeof(cs[i]));
         cs[i].order = order;
         ck_assert_int_eq(fl_store_txn_chained(e->st, chain, "tenant_aa", st, 2, on_chained, &cs[i]),
                          0);
     }
+}
+
+/* Runs the loop until transactions 0..n-1 answered. */
+static void wait_chain(env_t *e, chain_seen_t *cs, int n)
+{
+    int done;
+
     for (int64_t end = fl_clock_mono() + 20000000; fl_clock_mono() < end;) {
         done = 0;
         for (int i = 0; i < n; i++)
@@ -241,6 +247,23 @@ static void run_chain(env_t *e, fl_store_chain_t *chain, chain_seen_t *cs, int n
     }
     for (int i = 0; i < n; i++)
         ck_assert_int_eq(cs[i].s.done, 1);
+}
+
+/* Submits n transactions of one chain at once and waits for them all. */
+static void run_chain(env_t *e, fl_store_chain_t *chain, chain_seen_t *cs, int n, int *order)
+{
+    submit_chain(e, chain, cs, 0, n, order);
+    wait_chain(e, cs, n);
+}
+
+/* Each of the chain's n transactions moved the row once, in submission order. */
+static void assert_chain_order(const chain_seen_t *cs, int n)
+{
+    for (int i = 0; i < n; i++) {
+        ck_assert_int_eq(cs[i].s.err, 0);
+        ck_assert_int_eq(cs[i].s.rows, 1); /* it found the row where the one before left it */
+        ck_assert_int_eq(cs[i].at, i);
+    }
 }
 
 /*
@@ -256,24 +279,22 @@ START_TEST(test_chain_in_order)
     chain_seen_t cs[N];
     fl_store_chain_t chain = {0};
     int order = 0;
+    static const char *const reset =
+        "UPDATE projector_checkpoint SET position = 0 WHERE name = 'c'";
 
     env_open(&e, "pool_chain", 3, 256);
     q(&e, "tenant_aa", "INSERT INTO projector_checkpoint (name, position) VALUES ('c', 0)", 0, NULL,
       &c);
     ck_assert_int_eq(c.err, 0);
     run_chain(&e, &chain, cs, N, &order);
-    for (int i = 0; i < N; i++) {
-        ck_assert_int_eq(cs[i].s.err, 0);
-        ck_assert_int_eq(cs[i].s.rows, 1); /* it found the row where the one before left it */
-        ck_assert_int_eq(cs[i].at, i);
+    assert_chain_order(cs, N);
+    for (int i = 0; i < N; i++)
         ck_assert_str_eq(cs[i].s.first, cs[0].s.first); /* one backend */
-    }
     ck_assert_int_eq((int)chain.inflight, 0);
     ck_assert_ptr_null(chain.conn);
 
     /* Every connection busy: the chain waits in the queue, and still keeps its order. */
-    q(&e, "tenant_aa", "UPDATE projector_checkpoint SET position = 0 WHERE name = 'c'", 0, NULL,
-      &c);
+    q(&e, "tenant_aa", reset, 0, NULL, &c);
     ck_assert_int_eq(c.err, 0);
     memset(sleeps, 0, sizeof(sleeps));
     for (int i = 0; i < 3; i++)
@@ -281,13 +302,33 @@ START_TEST(test_chain_in_order)
             fl_store_query(e.st, NULL, "SELECT pg_sleep(0.05)", 0, NULL, on_res, &sleeps[i]), 0);
     order = 0;
     run_chain(&e, &chain, cs, N, &order);
+    assert_chain_order(cs, N);
     for (int i = 0; i < 3; i++)
-        ck_assert_int_eq(sleeps[i].done, 1); /* they ran first */
-    for (int i = 0; i < N; i++) {
-        ck_assert_int_eq(cs[i].s.err, 0);
-        ck_assert_int_eq(cs[i].s.rows, 1);
-        ck_assert_int_eq(cs[i].at, i);
-    }
+        pgfix_run_until(&e.loop, &sleeps[i].done, 1, 10000);
+
+    /*
+     * One connection frees up and takes the chain's first transaction while the
+     * rest still wait in the queue; those submitted now go behind the queued ones,
+     * not straight behind the running one.
+     */
+    q(&e, "tenant_aa", reset, 0, NULL, &c);
+    memset(sleeps, 0, sizeof(sleeps));
+    ck_assert_int_eq(
+        fl_store_query(e.st, NULL, "SELECT pg_sleep(0.05)", 0, NULL, on_res, &sleeps[0]), 0);
+    for (int i = 1; i < 3; i++)
+        ck_assert_int_eq(
+            fl_store_query(e.st, NULL, "SELECT pg_sleep(0.5)", 0, NULL, on_res, &sleeps[i]), 0);
+    order = 0;
+    submit_chain(&e, &chain, cs, 0, N / 2, &order);
+    pgfix_run_until(&e.loop, &sleeps[0].done, 1, 10000);
+    ck_assert_int_eq((int)chain.inflight, 1);
+    ck_assert_int_eq((int)chain.queued, N / 2 - 1);
+    submit_chain(&e, &chain, cs, N / 2, N, &order);
+    wait_chain(&e, cs, N);
+    assert_chain_order(cs, N);
+    ck_assert_int_eq((int)chain.queued, 0);
+    for (int i = 1; i < 3; i++)
+        pgfix_run_until(&e.loop, &sleeps[i].done, 1, 10000);
     q(&e, "tenant_aa", "SELECT position FROM projector_checkpoint WHERE name = 'c'", 0, NULL, &c);
     ck_assert_str_eq(c.first, "20");
     ck_assert_int_eq((int)chain.inflight, 0);
